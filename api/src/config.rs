@@ -1,0 +1,190 @@
+//! Layered configuration: built-in defaults → `meeteasy.toml` (or the file
+//! named by `--config` / `MEETEASY_CONFIG`) → `MEETEASY_*` environment
+//! variables → command-line flags.
+//!
+//! Every key, its default and its environment variable are listed in the
+//! README's configuration table. Nested keys use `__` in environment names:
+//! `MEETEASY_RUNTIME__CPU__CONCURRENCY=8` sets `runtime.cpu.concurrency`.
+//! Values from the environment are read as strings and converted lossily, so
+//! an all-digit secret stays a string.
+
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use meeteasy_jobs::settings::RuntimeSettings;
+use serde::{Deserialize, Serialize};
+
+/// The HS256 secret used when none is configured. `meeteasy dev`,
+/// `meeteasy token` and a default `api`/`worker` all agree on it, so local
+/// set-ups work out of the box; every process logs a warning while it is in
+/// use. Never run production on it.
+pub const DEV_JWT_SECRET: &str = "meeteasy-dev-secret-do-not-use-in-production";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Address the HTTP server binds.
+    pub listen: String,
+    /// Embedded default: where the SQLite files and blobs live.
+    pub data_dir: PathBuf,
+    /// Scale-out: Redis for queues, events, tickets and rate limits.
+    pub redis_url: String,
+    /// Scale-out: MongoDB; the database name comes from the URL path.
+    pub mongodb_url: String,
+    /// HS256 secret shared by every process that mints or checks tokens.
+    pub jwt_secret: String,
+    /// Optional RS256 public key (PEM). When set, tokens are verified with it
+    /// and `meeteasy token` cannot mint.
+    pub jwt_public_key_pem: Option<String>,
+    /// `pretty` or `json` logs.
+    pub log_format: String,
+    /// The `tracing` filter, e.g. `info,meeteasy_jobs=debug`.
+    pub log_level: String,
+    /// Where the AI pool finds its models.
+    pub models_dir: PathBuf,
+    /// Default SMTP transport (lettre URL syntax).
+    pub smtp_url: Option<String>,
+    pub limits: Limits,
+    pub runtime: RuntimeSettings,
+}
+
+/// Request limits. Rate limits are per tenant and shared by all API
+/// instances through Redis (or kept in process when embedded).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Limits {
+    pub json_body_bytes: usize,
+    pub document_body_bytes: usize,
+    pub audio_body_bytes: usize,
+    /// Requests per tenant per minute; 0 disables rate limiting.
+    pub tenant_requests_per_minute: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            json_body_bytes: 1024 * 1024,
+            document_body_bytes: 100 * 1024 * 1024,
+            audio_body_bytes: 25 * 1024 * 1024,
+            tenant_requests_per_minute: 6000,
+        }
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./data"),
+            redis_url: "redis://127.0.0.1:6379".into(),
+            mongodb_url: "mongodb://127.0.0.1:27017/meeteasy".into(),
+            jwt_secret: DEV_JWT_SECRET.into(),
+            jwt_public_key_pem: None,
+            log_format: "pretty".into(),
+            log_level: "info".into(),
+            models_dir: PathBuf::from("./models-data"),
+            smtp_url: None,
+            limits: Limits::default(),
+            runtime: RuntimeSettings::default(),
+        }
+    }
+}
+
+impl Settings {
+    pub fn uses_dev_secret(&self) -> bool {
+        self.jwt_public_key_pem.is_none() && self.jwt_secret == DEV_JWT_SECRET
+    }
+}
+
+/// Flag values that override everything else; `None` means "not given".
+#[derive(Debug, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0}")]
+    Figment(#[from] Box<figment::Error>),
+    #[error("the configuration file {0} does not exist")]
+    MissingFile(String),
+}
+
+/// Loads the layered settings. `file` defaults to `./meeteasy.toml`, which
+/// may be absent; a file named explicitly must exist, and a malformed file
+/// is always an error.
+pub fn load(file: Option<&Path>, overrides: Overrides) -> Result<Settings, ConfigError> {
+    let mut fig = Figment::from(Serialized::defaults(Settings::default()));
+    match file {
+        Some(path) if !path.is_file() => {
+            return Err(ConfigError::MissingFile(path.display().to_string()));
+        }
+        Some(path) => fig = fig.merge(Toml::file_exact(path)),
+        None if Path::new("meeteasy.toml").is_file() => {
+            fig = fig.merge(Toml::file_exact("meeteasy.toml"))
+        }
+        None => {}
+    }
+    for (key, value) in Env::prefixed("MEETEASY_")
+        .split("__")
+        .ignore(&["config"])
+        .iter()
+    {
+        fig = fig.merge(Serialized::default(key.as_str(), value));
+    }
+    fig.merge(Serialized::defaults(overrides))
+        .extract_lossy()
+        .map_err(|e| ConfigError::Figment(Box::new(e)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_documented_ones() {
+        let s = Settings::default();
+        assert_eq!(s.listen, "127.0.0.1:8080");
+        assert!(s.uses_dev_secret());
+        assert_eq!(s.limits.json_body_bytes, 1 << 20);
+    }
+
+    #[test]
+    fn flags_override_files_and_files_override_defaults() {
+        let dir = std::env::temp_dir().join(format!("meeteasy-config-{}", uuid::Uuid::now_v7()));
+        let _ = std::fs::create_dir_all(&dir);
+        let file = dir.join("meeteasy.toml");
+        let _ = std::fs::write(
+            &file,
+            "listen = \"0.0.0.0:9000\"\njwt_secret = \"123456\"\n[runtime.cpu]\nconcurrency = 9\n",
+        );
+        let s = load(Some(&file), Overrides::default()).ok();
+        assert_eq!(s.as_ref().map(|s| s.listen.as_str()), Some("0.0.0.0:9000"));
+        assert_eq!(s.as_ref().map(|s| s.runtime.cpu.concurrency), Some(9));
+        assert_eq!(s.as_ref().map(|s| s.jwt_secret.as_str()), Some("123456"));
+        let s = load(
+            Some(&file),
+            Overrides {
+                listen: Some("127.0.0.1:1".into()),
+                data_dir: None,
+            },
+        )
+        .ok();
+        assert_eq!(s.map(|s| s.listen), Some("127.0.0.1:1".to_string()));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_malformed_file_is_an_error() {
+        let dir = std::env::temp_dir().join(format!("meeteasy-config-{}", uuid::Uuid::now_v7()));
+        let _ = std::fs::create_dir_all(&dir);
+        let file = dir.join("bad.toml");
+        let _ = std::fs::write(&file, "listen = [");
+        assert!(load(Some(&file), Overrides::default()).is_err());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -1,0 +1,189 @@
+//! Localized error messages (en, zh-CN), chosen from `Accept-Language`.
+//!
+//! Why a task-local: errors are turned into responses deep inside extractors
+//! and handlers that never see the request headers. A middleware negotiates
+//! the language once and runs the rest of the request inside
+//! `LANG.scope(..)`, so `ApiError::into_response` can read it from anywhere.
+
+use axum::extract::Request;
+use axum::http::header::ACCEPT_LANGUAGE;
+use axum::middleware::Next;
+use axum::response::Response;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    ZhCn,
+}
+
+tokio::task_local! {
+    pub static LANG: Lang;
+}
+
+/// The language of the current request (English outside a request).
+pub fn current() -> Lang {
+    LANG.try_with(|l| *l).unwrap_or(Lang::En)
+}
+
+/// Picks the best supported language from an `Accept-Language` value,
+/// honouring q-values; anything Chinese maps to zh-CN.
+pub fn negotiate(header: Option<&str>) -> Lang {
+    let Some(h) = header else { return Lang::En };
+    let mut best = (Lang::En, -1.0_f32);
+    for part in h.split(',') {
+        let mut it = part.trim().split(';');
+        let tag = it.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q = it
+            .find_map(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|v| v.parse::<f32>().ok())
+            })
+            .unwrap_or(1.0);
+        let lang = if tag.starts_with("zh") {
+            Some(Lang::ZhCn)
+        } else if tag.starts_with("en") || tag == "*" {
+            Some(Lang::En)
+        } else {
+            None
+        };
+        if let Some(l) = lang {
+            if q > best.1 {
+                best = (l, q);
+            }
+        }
+    }
+    best.0
+}
+
+pub async fn middleware(req: Request, next: Next) -> Response {
+    let lang = negotiate(
+        req.headers()
+            .get(ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    LANG.scope(lang, next.run(req)).await
+}
+
+/// `(code, en, zh-CN)`. `{field}` and `{detail}` are filled in by the caller.
+const CATALOG: &[(&str, &str, &str)] = &[
+    (
+        "auth.missing_token",
+        "Authentication is required.",
+        "需要身份验证。",
+    ),
+    (
+        "auth.invalid_token",
+        "The access token is invalid or expired.",
+        "访问令牌无效或已过期。",
+    ),
+    (
+        "auth.forbidden",
+        "You do not have permission to do this.",
+        "您没有执行此操作的权限。",
+    ),
+    (
+        "auth.tenant_mismatch",
+        "The tenant in the request does not match your token.",
+        "请求中的租户与您的令牌不一致。",
+    ),
+    (
+        "request.invalid",
+        "The request is invalid: {field} {detail}.",
+        "请求无效：{field} {detail}。",
+    ),
+    (
+        "request.malformed_json",
+        "The request body is not valid JSON for this endpoint.",
+        "请求体不是此接口可接受的 JSON。",
+    ),
+    (
+        "request.too_large",
+        "The request body is too large.",
+        "请求体过大。",
+    ),
+    (
+        "request.rate_limited",
+        "Too many requests; retry later.",
+        "请求过于频繁，请稍后重试。",
+    ),
+    (
+        "request.unsupported_media_type",
+        "The content type is not supported.",
+        "不支持该内容类型。",
+    ),
+    ("job.not_found", "No such job.", "任务不存在。"),
+    (
+        "job.not_cancellable",
+        "The job can no longer be cancelled.",
+        "该任务已无法取消。",
+    ),
+    (
+        "job.not_retryable",
+        "Only failed or dead jobs can be retried.",
+        "只有失败或已终止的任务可以重试。",
+    ),
+    (
+        "analytics.invalid_event",
+        "Event {field} is invalid: {detail}.",
+        "事件 {field} 无效：{detail}。",
+    ),
+    (
+        "analytics.batch_too_large",
+        "A batch holds 1 to 1000 events.",
+        "每批事件数量须为 1 到 1000。",
+    ),
+    ("route.not_found", "No such endpoint.", "接口不存在。"),
+    (
+        "service.unavailable",
+        "A backing service is unavailable.",
+        "后端服务不可用。",
+    ),
+    (
+        "internal",
+        "Something went wrong on our side.",
+        "服务器内部错误。",
+    ),
+];
+
+/// The localized message for `code`, with placeholders filled.
+pub fn message(code: &str, lang: Lang, field: &str, detail: &str) -> String {
+    let (en, zh) = CATALOG
+        .iter()
+        .find(|(c, _, _)| *c == code)
+        .map(|(_, en, zh)| (*en, *zh))
+        .unwrap_or(("Something went wrong on our side.", "服务器内部错误。"));
+    let template = match lang {
+        Lang::En => en,
+        Lang::ZhCn => zh,
+    };
+    template
+        .replace("{field}", field)
+        .replace("{detail}", detail)
+}
+
+/// Every code with a message, for the catalog test.
+pub fn codes() -> impl Iterator<Item = &'static str> {
+    CATALOG.iter().map(|(c, _, _)| *c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negotiation_honours_q_values() {
+        assert_eq!(negotiate(Some("zh-CN,zh;q=0.9,en;q=0.8")), Lang::ZhCn);
+        assert_eq!(negotiate(Some("en-US,zh-CN;q=0.5")), Lang::En);
+        assert_eq!(negotiate(Some("fr-FR")), Lang::En);
+        assert_eq!(negotiate(None), Lang::En);
+    }
+
+    #[test]
+    fn every_code_has_both_languages() {
+        for (code, en, zh) in CATALOG {
+            assert!(!en.is_empty() && !zh.is_empty(), "{code}");
+            assert_ne!(en, zh, "{code} is not translated");
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! HTTP plumbing shared by all routes: auth, errors, i18n, extractors,
+//! rate limits and request ids.
+
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod i18n;
+pub mod idempotency;
+pub mod ratelimit;

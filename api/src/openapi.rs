@@ -1,0 +1,64 @@
+//! The OpenAPI document served at `/openapi.json` (Swagger UI at `/docs`).
+
+use serde::Serialize;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+/// The error shape every failure uses.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable code, e.g. `job.not_found`.
+    pub code: String,
+    /// `errors.<code>`, for client-side translation.
+    pub message_key: String,
+    /// Localized from `Accept-Language` (en, zh-CN).
+    pub message: String,
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+#[derive(Debug, OpenApi)]
+#[openapi(
+    info(title = "MeetEasy Jobs API", description = "Job pipeline for event platforms: documents, OCR, speech, notifications and analytics."),
+    paths(
+        crate::routes::jobs::list,
+        crate::routes::jobs::get,
+        crate::routes::jobs::cancel,
+        crate::routes::jobs::retry,
+        crate::routes::jobs::queues,
+        crate::routes::analytics::ingest,
+        crate::routes::analytics::summary,
+        crate::routes::diagnostics::sleep,
+        crate::routes::ops::healthz,
+        crate::routes::ops::readyz,
+        crate::routes::ops::metrics,
+    ),
+    components(schemas(ErrorBody, ErrorDetail)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "jobs", description = "Job status, cancellation and retries"),
+        (name = "analytics", description = "Event ingestion and rollups"),
+        (name = "operations", description = "Health, readiness, metrics and diagnostics"),
+    )
+)]
+pub struct ApiDoc;

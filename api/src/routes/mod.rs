@@ -1,0 +1,7 @@
+//! Thin handlers: authenticate, parse, enqueue or read, respond. Nothing
+//! here does CPU work; that runs in the worker pools.
+
+pub mod analytics;
+pub mod diagnostics;
+pub mod jobs;
+pub mod ops;

@@ -1,0 +1,129 @@
+//! Wiring: build the backends for a deployment shape, then serve HTTP and/or
+//! run worker pools.
+//!
+//! - embedded (`meeteasy dev`): SQLite store + blobs folder, SQLite queue,
+//!   in-process events and rate limits; API and both pools in one process.
+//! - scale-out (`meeteasy api`, `meeteasy worker`): MongoDB + GridFS store,
+//!   Redis queues, Redis pub/sub events and Redis rate limits.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use meeteasy_jobs::JobControl;
+use meeteasy_jobs::events::EventBus;
+use meeteasy_jobs::queue::Queues;
+use meeteasy_jobs::runtime::{Runtime, run_pools};
+use meeteasy_jobs::store::DynStore;
+use meeteasy_jobs::store::mongo::MongoStore;
+use meeteasy_jobs::store::sqlite::SqliteStore;
+use meeteasy_models::Pool;
+use tokio::net::TcpListener;
+
+use crate::config::Settings;
+use crate::http::auth::JwtKeys;
+use crate::http::ratelimit::RateLimiter;
+use crate::shutdown::Shutdown;
+use crate::state::AppState;
+
+/// Embedded: everything under `settings.data_dir`.
+pub async fn embedded(settings: &Settings) -> anyhow::Result<(JobControl, RateLimiter)> {
+    let store = SqliteStore::open(&settings.data_dir)
+        .await
+        .context("opening the embedded store")?;
+    let queues = Queues::sqlite(&settings.data_dir, settings.runtime.clone())
+        .await
+        .context("opening the embedded queue")?;
+    let store: DynStore = Arc::new(store);
+    let jobs = JobControl {
+        store,
+        queues,
+        events: EventBus::local(),
+    };
+    Ok((
+        jobs,
+        RateLimiter::local(settings.limits.tenant_requests_per_minute),
+    ))
+}
+
+/// Scale-out: Redis + MongoDB from `MEETEASY_REDIS_URL` / `MEETEASY_MONGODB_URL`.
+pub async fn scaled(settings: &Settings) -> anyhow::Result<(JobControl, RateLimiter)> {
+    let store = MongoStore::connect(&settings.mongodb_url)
+        .await
+        .context("connecting to MongoDB")?;
+    let queues = Queues::redis(&settings.redis_url, settings.runtime.clone())
+        .await
+        .context("connecting to Redis")?;
+    let conn = match &queues {
+        Queues::Redis { conn, .. } => conn.clone(),
+        Queues::Sqlite { .. } => anyhow::bail!("scale-out needs the Redis queue"),
+    };
+    let store: DynStore = Arc::new(store);
+    let limiter = RateLimiter::redis(conn.clone(), settings.limits.tenant_requests_per_minute);
+    Ok((
+        JobControl {
+            store,
+            queues,
+            events: EventBus::with_redis(conn),
+        },
+        limiter,
+    ))
+}
+
+pub fn jwt_keys(settings: &Settings) -> anyhow::Result<JwtKeys> {
+    if settings.uses_dev_secret() {
+        tracing::warn!(
+            "using the built-in development JWT secret; set MEETEASY_JWT_SECRET in production"
+        );
+    }
+    match &settings.jwt_public_key_pem {
+        Some(pem) => Ok(JwtKeys::rs256(pem)?),
+        None => Ok(JwtKeys::hs256(&settings.jwt_secret)),
+    }
+}
+
+pub fn app_state(
+    settings: &Settings,
+    jobs: JobControl,
+    limiter: RateLimiter,
+) -> anyhow::Result<AppState> {
+    Ok(AppState {
+        jobs,
+        keys: Arc::new(jwt_keys(settings)?),
+        settings: Arc::new(settings.clone()),
+        prom: crate::metrics::install(),
+        limiter,
+    })
+}
+
+/// Serves the API on `listener` until `shutdown`.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: Shutdown,
+) -> anyhow::Result<()> {
+    let app = crate::app::router(state);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown.wait())
+        .await
+        .context("HTTP server")
+}
+
+/// Checks what a pool needs before it takes jobs: the AI pool refuses to
+/// start without its models, naming the command that fetches them.
+pub fn preflight(settings: &Settings, pools: &[Pool]) -> anyhow::Result<()> {
+    if pools.contains(&Pool::Ai) {
+        meeteasy_ai::ModelInventory::new(&settings.models_dir).verify()?;
+    }
+    Ok(())
+}
+
+/// Runs worker pools until `shutdown`, then drains within the grace period.
+pub async fn work(jobs: &JobControl, pools: &[Pool], shutdown: Shutdown) -> anyhow::Result<()> {
+    let rt = Runtime::new(jobs.store.clone(), jobs.queues.clone(), jobs.events.clone());
+    run_pools(rt, pools, async move {
+        shutdown.wait().await;
+        Ok(())
+    })
+    .await
+    .context("worker pools")
+}

@@ -1,0 +1,27 @@
+//! Shared application state, built once per process.
+
+use std::sync::Arc;
+
+use meeteasy_jobs::JobControl;
+use metrics_exporter_prometheus::PrometheusHandle;
+
+use crate::config::Settings;
+use crate::http::auth::JwtKeys;
+use crate::http::ratelimit::RateLimiter;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub jobs: JobControl,
+    pub keys: Arc<JwtKeys>,
+    pub settings: Arc<Settings>,
+    pub prom: PrometheusHandle,
+    pub limiter: RateLimiter,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("jobs", &self.jobs)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,158 @@
+//! The enqueue side: create, cancel and retry jobs.
+//!
+//! Creating a job writes the store record first and pushes the queue message
+//! second. If the push fails the record is marked `dead` with
+//! `queue.unavailable`, so the client never holds an id that nothing will
+//! ever run. Idempotency is the store's unique `(tenant, key)` index: a
+//! repeated key returns the first job and pushes nothing.
+
+use meeteasy_models::{JobError, JobId, JobStatus, TenantId};
+
+use crate::events::{EventBus, JobEvent};
+use crate::kinds::{RequeueError, requeue};
+use crate::queue::{QueueError, Queues};
+use crate::store::{Created, DynStore, ErrorPatch, JobRecord, StoreError, Transition};
+use crate::{Envelope, JobSpec};
+
+#[derive(Debug, thiserror::Error)]
+pub enum EnqueueError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Queue(#[from] QueueError),
+    #[error(transparent)]
+    Requeue(#[from] RequeueError),
+    #[error("payload does not encode: {0}")]
+    Payload(#[from] serde_json::Error),
+}
+
+/// Why a cancel or retry was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ControlOutcome {
+    Done,
+    NotFound,
+    WrongState,
+}
+
+/// The job control surface used by the API.
+#[derive(Clone)]
+pub struct JobControl {
+    pub store: DynStore,
+    pub queues: Queues,
+    pub events: EventBus,
+}
+
+impl std::fmt::Debug for JobControl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JobControl")
+            .field("queues", &self.queues)
+            .finish_non_exhaustive()
+    }
+}
+
+impl JobControl {
+    /// Creates a job of type `J` for `tenant` and queues it. With an
+    /// idempotency key already used by this tenant, returns that job instead.
+    pub async fn enqueue<J: JobSpec>(
+        &self,
+        tenant: &TenantId,
+        payload: J,
+        idempotency_key: Option<String>,
+    ) -> Result<JobRecord, EnqueueError> {
+        let record = JobRecord::new(
+            tenant.clone(),
+            J::KIND,
+            serde_json::to_value(&payload)?,
+            idempotency_key,
+        );
+        let record = match self.store.create_job(record).await? {
+            Created::Existing(existing) => return Ok(existing),
+            Created::New(r) => r,
+        };
+        let env = Envelope {
+            job_id: record.id,
+            tenant_id: tenant.clone(),
+            payload,
+        };
+        if let Err(e) = self.queues.push(env, None).await {
+            self.mark_unqueued(&record).await;
+            return Err(e.into());
+        }
+        metrics::counter!("meeteasy_jobs_enqueued_total", "kind" => J::KIND.as_str()).increment(1);
+        Ok(record)
+    }
+
+    async fn mark_unqueued(&self, record: &JobRecord) {
+        let t = Transition::new(
+            &record.tenant_id,
+            record.id,
+            &[JobStatus::Queued],
+            JobStatus::Dead,
+        )
+        .error(ErrorPatch::Set(JobError {
+            code: "queue.unavailable".into(),
+            message: "the job could not be queued".into(),
+        }));
+        if let Err(e) = self.store.transition(t).await {
+            tracing::error!(error = %e, job_id = %record.id, "could not mark an unqueued job dead");
+        }
+    }
+
+    /// Cancels a job that has not finished. A running job's handler is not
+    /// interrupted, but its result is discarded: the final transition only
+    /// applies from `running`.
+    pub async fn cancel(
+        &self,
+        tenant: &TenantId,
+        id: JobId,
+    ) -> Result<(ControlOutcome, Option<JobRecord>), EnqueueError> {
+        let Some(current) = self.store.get_job(tenant, id).await? else {
+            return Ok((ControlOutcome::NotFound, None));
+        };
+        let t = Transition::new(
+            tenant,
+            id,
+            &[JobStatus::Queued, JobStatus::Running, JobStatus::Failed],
+            JobStatus::Cancelled,
+        );
+        match self.store.transition(t).await? {
+            Some(rec) => {
+                self.events
+                    .publish(JobEvent::for_view(tenant.clone(), rec.view()))
+                    .await;
+                Ok((ControlOutcome::Done, Some(rec)))
+            }
+            None => Ok((ControlOutcome::WrongState, Some(current))),
+        }
+    }
+
+    /// Re-queues a `failed` or `dead` job, keeping its attempt count.
+    pub async fn retry(
+        &self,
+        tenant: &TenantId,
+        id: JobId,
+    ) -> Result<(ControlOutcome, Option<JobRecord>), EnqueueError> {
+        let Some(current) = self.store.get_job(tenant, id).await? else {
+            return Ok((ControlOutcome::NotFound, None));
+        };
+        let t = Transition::new(
+            tenant,
+            id,
+            &[JobStatus::Failed, JobStatus::Dead],
+            JobStatus::Queued,
+        )
+        .progress(0)
+        .error(ErrorPatch::Clear);
+        let Some(rec) = self.store.transition(t).await? else {
+            return Ok((ControlOutcome::WrongState, Some(current)));
+        };
+        if let Err(e) = requeue(&self.queues, &rec).await {
+            self.mark_unqueued(&rec).await;
+            return Err(e.into());
+        }
+        self.events
+            .publish(JobEvent::for_view(tenant.clone(), rec.view()))
+            .await;
+        Ok((ControlOutcome::Done, Some(rec)))
+    }
+}

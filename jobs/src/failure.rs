@@ -1,0 +1,60 @@
+//! How a job fails: Abort (bad input, never retried) or Retry (transient).
+//!
+//! Why the worker runtime, not apalis, decides about retries: apalis-redis
+//! 1.0 re-queues any failed task until a hard-coded 25th attempt, whatever the
+//! retry policy says, and its inspection APIs cannot tell the API what
+//! happened. So handlers return a `JobFailure`, the runtime records it in the
+//! store, and schedules the next attempt itself (with exponential backoff and
+//! jitter). The queue only ever sees a task succeed; the store and the queue
+//! always agree.
+
+/// A classified job failure. `code` is a stable error code such as
+/// `analytics.invalid_event`; `message` is safe to show to the tenant.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JobFailure {
+    #[error("{code}: {message}")]
+    Abort { code: String, message: String },
+    #[error("{code}: {message}")]
+    Retry { code: String, message: String },
+}
+
+impl JobFailure {
+    pub fn abort(code: impl Into<String>, message: impl Into<String>) -> Self {
+        JobFailure::Abort {
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn retry(code: impl Into<String>, message: impl Into<String>) -> Self {
+        JobFailure::Retry {
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn code(&self) -> &str {
+        match self {
+            JobFailure::Abort { code, .. } | JobFailure::Retry { code, .. } => code,
+        }
+    }
+
+    pub fn message(&self) -> &str {
+        match self {
+            JobFailure::Abort { message, .. } | JobFailure::Retry { message, .. } => message,
+        }
+    }
+
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, JobFailure::Retry { .. })
+    }
+}
+
+/// Store trouble inside a handler is transient: the database may be back
+/// on the next attempt. The driver's text is logged, not shown.
+impl From<crate::store::StoreError> for JobFailure {
+    fn from(e: crate::store::StoreError) -> Self {
+        tracing::warn!(error = %e, "store error inside a job");
+        JobFailure::retry("store.unavailable", "the document store was unavailable")
+    }
+}

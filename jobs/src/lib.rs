@@ -1,0 +1,29 @@
+//! Typed jobs, the enqueue side, the worker runtime and the store.
+//!
+//! This crate owns everything between "the API accepted a request" and "the
+//! result is in the store":
+//! - `store`: the store trait with its MongoDB and SQLite implementations;
+//! - `queue`: apalis queues on Redis or SQLite, and their depth;
+//! - `kinds`: one typed struct per job type, implementing `JobSpec`;
+//! - `control`: enqueue (idempotent), cancel and retry;
+//! - `runtime`: per-pool workers that run handlers with timeouts, Abort/Retry
+//!   classification, backoff, status mirroring, events and metrics.
+//!
+//! Engines (`pipelines`, `ai`) do the actual work and know nothing of queues;
+//! the HTTP edge (`api`) knows nothing of apalis.
+
+pub mod control;
+mod envelope;
+pub mod events;
+mod failure;
+pub mod kinds;
+pub mod queue;
+pub mod runtime;
+pub mod settings;
+mod spec;
+pub mod store;
+
+pub use control::{ControlOutcome, EnqueueError, JobControl};
+pub use envelope::Envelope;
+pub use failure::JobFailure;
+pub use spec::JobSpec;

@@ -1,0 +1,144 @@
+//! The document store: the source of truth for job records, analytics and
+//! blobs.
+//!
+//! Why a store separate from the queue: the queue (Redis or the embedded
+//! SQLite queue) is a delivery mechanism and may lose or re-deliver messages;
+//! the store is what the API reads and what survives a Redis loss. Workers
+//! mirror every job transition into it with compare-and-set updates.
+//!
+//! There are two implementations behind one trait: MongoDB (production, files
+//! in GridFS) and SQLite (the embedded default, files in a content-addressed
+//! folder). Every method takes the tenant and every query filters by it; the
+//! only unscoped reads are the operator-wide counters behind `/metrics`.
+
+mod error;
+pub mod mongo;
+mod record;
+pub mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use meeteasy_models::analytics::{Bucket, Event, Granularity};
+use meeteasy_models::page::PageRequest;
+use meeteasy_models::{JobId, JobKind, JobStatus, TenantId};
+use meeteasy_pipelines::analytics::RollupStore;
+use serde::{Deserialize, Serialize};
+
+pub use error::StoreError;
+pub use record::{Created, ErrorPatch, JobFilter, JobPage, JobRecord, Transition, now};
+
+/// Job records.
+#[async_trait]
+pub trait JobStore: Send + Sync {
+    /// Inserts `record`, unless the tenant already has a job with the same
+    /// idempotency key, in which case that job is returned untouched.
+    async fn create_job(&self, record: JobRecord) -> Result<Created, StoreError>;
+
+    /// Reads a job of `tenant`; `None` for an unknown id or another tenant's.
+    async fn get_job(&self, tenant: &TenantId, id: JobId) -> Result<Option<JobRecord>, StoreError>;
+
+    /// Reads a job of any tenant. Only for `super_admin` reads and workers,
+    /// which carry the tenant in the payload anyway.
+    async fn get_job_any_tenant(&self, id: JobId) -> Result<Option<JobRecord>, StoreError>;
+
+    async fn list_jobs(
+        &self,
+        tenant: &TenantId,
+        filter: &JobFilter,
+        page: PageRequest,
+    ) -> Result<JobPage, StoreError>;
+
+    /// Applies `t` if the job is still in one of `t.from`; returns the new
+    /// record, or `None` when the job moved on (or does not exist).
+    async fn transition(&self, t: Transition) -> Result<Option<JobRecord>, StoreError>;
+
+    /// Progress updates are not transitions: they apply only while running.
+    async fn set_progress(
+        &self,
+        tenant: &TenantId,
+        id: JobId,
+        progress: u8,
+    ) -> Result<(), StoreError>;
+
+    /// Jobs per kind and status, across tenants, for `/metrics`.
+    async fn count_by_status(&self) -> Result<Vec<(JobKind, JobStatus, u64)>, StoreError>;
+
+    /// Jobs per kind that succeeded at or after `since`, across tenants
+    /// (queue throughput for operators).
+    async fn count_succeeded_since(
+        &self,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(JobKind, u64)>, StoreError>;
+}
+
+/// Analytics events and rollups (the rollup arithmetic lives in `pipelines`).
+#[async_trait]
+pub trait AnalyticsStore: RollupStore<Error = StoreError> + Send + Sync {
+    /// Stores raw events, skipping `(tenant, event_id)` pairs already stored.
+    /// Returns how many were new.
+    async fn insert_events(
+        &self,
+        tenant: &TenantId,
+        job: JobId,
+        events: &[Event],
+    ) -> Result<u64, StoreError>;
+
+    /// Buckets of `granularity` whose start lies in `[from, to)`, in order.
+    async fn rollups(
+        &self,
+        tenant: &TenantId,
+        conference_id: &str,
+        granularity: Granularity,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Bucket>, StoreError>;
+}
+
+/// Metadata of a stored file. Jobs carry a `BlobId`, never bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlobMeta {
+    pub filename: String,
+    pub content_type: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// A reference to a stored file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct BlobId(pub String);
+
+/// Files: GridFS in MongoDB, a content-addressed folder when embedded.
+#[async_trait]
+pub trait BlobStore: Send + Sync {
+    async fn put_blob(
+        &self,
+        tenant: &TenantId,
+        filename: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Result<(BlobId, BlobMeta), StoreError>;
+    async fn get_blob(
+        &self,
+        tenant: &TenantId,
+        id: &BlobId,
+    ) -> Result<Option<(BlobMeta, Vec<u8>)>, StoreError>;
+    async fn delete_blob(&self, tenant: &TenantId, id: &BlobId) -> Result<bool, StoreError>;
+}
+
+/// Everything the platform needs from a store.
+#[async_trait]
+pub trait Store: JobStore + AnalyticsStore + BlobStore {
+    /// A cheap round trip for `/readyz`.
+    async fn ping(&self) -> Result<(), StoreError>;
+    fn backend_name(&self) -> &'static str;
+}
+
+pub type DynStore = Arc<dyn Store>;
+
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}

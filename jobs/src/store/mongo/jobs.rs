@@ -1,0 +1,267 @@
+//! Job records in MongoDB.
+//!
+//! Why an `idem` field beside `idempotency_key`: the unique index on
+//! `(tenant_id, idem)` must hold for jobs with and without a client key.
+//! Partial indexes would do, but a key that is always present (`k:<client
+//! key>` or `id:<job id>`) works the same on every server that speaks the
+//! wire protocol.
+
+use async_trait::async_trait;
+use bson::{Document, doc};
+use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
+use meeteasy_models::page::PageRequest;
+use meeteasy_models::{JobError, JobId, JobKind, JobStatus, TenantId};
+use mongodb::Collection;
+use mongodb::options::ReturnDocument;
+use serde::{Deserialize, Serialize};
+
+use super::{MongoStore, bson_date, bson_u64, is_duplicate_key};
+use crate::store::{
+    Created, ErrorPatch, JobFilter, JobPage, JobRecord, JobStore, StoreError, Transition, now,
+};
+
+#[derive(Debug, Serialize, Deserialize)]
+struct JobDoc {
+    #[serde(rename = "_id")]
+    id: String,
+    tenant_id: String,
+    kind: String,
+    status: String,
+    progress: i32,
+    attempts: i32,
+    error: Option<JobError>,
+    result: Option<serde_json::Value>,
+    payload: serde_json::Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    idempotency_key: Option<String>,
+    idem: String,
+    #[serde(with = "bson::serde_helpers::chrono_datetime_as_bson_datetime")]
+    created_at: DateTime<Utc>,
+    #[serde(with = "bson::serde_helpers::chrono_datetime_as_bson_datetime")]
+    updated_at: DateTime<Utc>,
+}
+
+fn idem_of(id: JobId, key: Option<&str>) -> String {
+    match key {
+        Some(k) => format!("k:{k}"),
+        None => format!("id:{id}"),
+    }
+}
+
+impl From<&JobRecord> for JobDoc {
+    fn from(r: &JobRecord) -> Self {
+        JobDoc {
+            id: r.id.to_string(),
+            tenant_id: r.tenant_id.to_string(),
+            kind: r.kind.as_str().to_string(),
+            status: r.status.as_str().to_string(),
+            progress: i32::from(r.progress),
+            attempts: i32::try_from(r.attempts).unwrap_or(i32::MAX),
+            error: r.error.clone(),
+            result: r.result.clone(),
+            payload: r.payload.clone(),
+            idempotency_key: r.idempotency_key.clone(),
+            idem: idem_of(r.id, r.idempotency_key.as_deref()),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+impl TryFrom<JobDoc> for JobRecord {
+    type Error = StoreError;
+    fn try_from(d: JobDoc) -> Result<Self, StoreError> {
+        Ok(JobRecord {
+            id: JobId::parse(&d.id).map_err(StoreError::corrupt)?,
+            tenant_id: TenantId::parse(d.tenant_id).map_err(StoreError::corrupt)?,
+            kind: d.kind.parse().map_err(StoreError::corrupt)?,
+            status: d.status.parse().map_err(StoreError::corrupt)?,
+            progress: u8::try_from(d.progress).unwrap_or(0),
+            attempts: u32::try_from(d.attempts).unwrap_or(0),
+            error: d.error,
+            result: d.result,
+            payload: d.payload,
+            idempotency_key: d.idempotency_key,
+            created_at: d.created_at,
+            updated_at: d.updated_at,
+        })
+    }
+}
+
+impl MongoStore {
+    fn jobs(&self) -> Collection<JobDoc> {
+        self.db.collection("jobs")
+    }
+
+    async fn find_one_job(&self, filter: Document) -> Result<Option<JobRecord>, StoreError> {
+        self.jobs()
+            .find_one(filter)
+            .await?
+            .map(JobRecord::try_from)
+            .transpose()
+    }
+}
+
+fn status_list(from: &[JobStatus]) -> Vec<&'static str> {
+    from.iter().map(|s| s.as_str()).collect()
+}
+
+#[async_trait]
+impl JobStore for MongoStore {
+    async fn create_job(&self, r: JobRecord) -> Result<Created, StoreError> {
+        let d = JobDoc::from(&r);
+        match self.jobs().insert_one(&d).await {
+            Ok(_) => Ok(Created::New(r)),
+            Err(e) if is_duplicate_key(&e) => {
+                match self
+                    .find_one_job(doc! {"tenant_id": &d.tenant_id, "idem": &d.idem})
+                    .await?
+                {
+                    Some(existing) => Ok(Created::Existing(existing)),
+                    None => Err(e.into()),
+                }
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn get_job(&self, tenant: &TenantId, id: JobId) -> Result<Option<JobRecord>, StoreError> {
+        self.find_one_job(doc! {"_id": id.to_string(), "tenant_id": tenant.as_str()})
+            .await
+    }
+
+    async fn get_job_any_tenant(&self, id: JobId) -> Result<Option<JobRecord>, StoreError> {
+        self.find_one_job(doc! {"_id": id.to_string()}).await
+    }
+
+    async fn list_jobs(
+        &self,
+        tenant: &TenantId,
+        filter: &JobFilter,
+        page: PageRequest,
+    ) -> Result<JobPage, StoreError> {
+        let mut f = doc! {"tenant_id": tenant.as_str()};
+        if let Some(s) = filter.status {
+            f.insert("status", s.as_str());
+        }
+        if let Some(k) = filter.kind {
+            f.insert("kind", k.as_str());
+        }
+        let total = self.jobs().count_documents(f.clone()).await?;
+        let docs: Vec<JobDoc> = self
+            .jobs()
+            .find(f)
+            .sort(doc! {"created_at": -1, "_id": -1})
+            .skip(page.offset())
+            .limit(i64::from(page.page_size))
+            .await?
+            .try_collect()
+            .await?;
+        let items = docs
+            .into_iter()
+            .map(JobRecord::try_from)
+            .collect::<Result<_, _>>()?;
+        Ok(JobPage { items, total, page })
+    }
+
+    async fn transition(&self, t: Transition) -> Result<Option<JobRecord>, StoreError> {
+        let mut set = doc! {"status": t.to.as_str(), "updated_at": bson_date(now())};
+        if let Some(p) = t.progress {
+            set.insert("progress", i32::from(p));
+        }
+        match &t.error {
+            ErrorPatch::Keep => {}
+            ErrorPatch::Clear => {
+                set.insert("error", bson::Bson::Null);
+            }
+            ErrorPatch::Set(e) => {
+                set.insert("error", doc! {"code": &e.code, "message": &e.message});
+            }
+        }
+        if let Some(r) = &t.result {
+            set.insert("result", bson::to_bson(r).map_err(StoreError::corrupt)?);
+        }
+        let mut update = doc! {"$set": set};
+        if t.bump_attempts {
+            update.insert("$inc", doc! {"attempts": 1});
+        }
+        let filter = doc! {
+            "_id": t.id.to_string(),
+            "tenant_id": t.tenant_id.as_str(),
+            "status": {"$in": status_list(&t.from)},
+        };
+        let updated = self
+            .jobs()
+            .find_one_and_update(filter, update)
+            .return_document(ReturnDocument::After)
+            .await?;
+        updated.map(JobRecord::try_from).transpose()
+    }
+
+    async fn set_progress(
+        &self,
+        tenant: &TenantId,
+        id: JobId,
+        progress: u8,
+    ) -> Result<(), StoreError> {
+        self.jobs()
+            .update_one(
+                doc! {"_id": id.to_string(), "tenant_id": tenant.as_str(), "status": "running"},
+                doc! {"$set": {"progress": i32::from(progress.min(100)), "updated_at": bson_date(now())}},
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn count_by_status(&self) -> Result<Vec<(JobKind, JobStatus, u64)>, StoreError> {
+        let pipeline = vec![
+            doc! {"$group": {"_id": {"kind": "$kind", "status": "$status"}, "n": {"$sum": 1}}},
+        ];
+        let rows: Vec<Document> = self
+            .db
+            .collection::<Document>("jobs")
+            .aggregate(pipeline)
+            .await?
+            .try_collect()
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let Ok(key) = row.get_document("_id") else {
+                continue;
+            };
+            let (Ok(kind), Ok(status)) = (key.get_str("kind"), key.get_str("status")) else {
+                continue;
+            };
+            let n = bson_u64(row.get("n"));
+            if let (Ok(k), Ok(s)) = (kind.parse(), status.parse()) {
+                out.push((k, s, n));
+            }
+        }
+        Ok(out)
+    }
+
+    async fn count_succeeded_since(
+        &self,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(JobKind, u64)>, StoreError> {
+        let pipeline = vec![
+            doc! {"$match": {"status": "succeeded", "updated_at": {"$gte": bson_date(since)}}},
+            doc! {"$group": {"_id": "$kind", "n": {"$sum": 1}}},
+        ];
+        let rows: Vec<Document> = self
+            .db
+            .collection::<Document>("jobs")
+            .aggregate(pipeline)
+            .await?
+            .try_collect()
+            .await?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| {
+                let kind = r.get_str("_id").ok()?.parse().ok()?;
+                Some((kind, bson_u64(r.get("n"))))
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,154 @@
+//! What the store keeps about a job, and the ways a job record may change.
+
+use chrono::{DateTime, Utc};
+use meeteasy_models::page::PageRequest;
+use meeteasy_models::{JobError, JobId, JobKind, JobStatus, JobView, TenantId};
+use serde::{Deserialize, Serialize};
+
+/// The full job record. `JobView` is the public projection of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobRecord {
+    pub id: JobId,
+    pub tenant_id: TenantId,
+    pub kind: JobKind,
+    pub status: JobStatus,
+    pub progress: u8,
+    pub attempts: u32,
+    pub error: Option<JobError>,
+    pub result: Option<serde_json::Value>,
+    /// The job's typed payload, kept so that an operator's retry can re-queue
+    /// it after the queue forgot it.
+    pub payload: serde_json::Value,
+    pub idempotency_key: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl JobRecord {
+    /// A fresh `queued` record.
+    pub fn new(
+        tenant_id: TenantId,
+        kind: JobKind,
+        payload: serde_json::Value,
+        idempotency_key: Option<String>,
+    ) -> Self {
+        let now = now();
+        Self {
+            id: JobId::new(),
+            tenant_id,
+            kind,
+            status: JobStatus::Queued,
+            progress: 0,
+            attempts: 0,
+            error: None,
+            result: None,
+            payload,
+            idempotency_key,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    pub fn view(&self) -> JobView {
+        JobView {
+            id: self.id,
+            kind: self.kind,
+            status: self.status,
+            progress: self.progress,
+            attempts: self.attempts,
+            error: self.error.clone(),
+            result: self.result.clone(),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+/// The current time truncated to milliseconds, the precision of a BSON date,
+/// so a record reads back equal to what was written on either store.
+pub fn now() -> DateTime<Utc> {
+    let t = Utc::now();
+    DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap_or(t)
+}
+
+/// The result of creating a job under an idempotency key.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Created {
+    /// A new record was written; the caller must enqueue it.
+    New(JobRecord),
+    /// The tenant already has a job under this key; nothing was written.
+    Existing(JobRecord),
+}
+
+/// How a transition changes the error field.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum ErrorPatch {
+    #[default]
+    Keep,
+    Clear,
+    Set(JobError),
+}
+
+/// A compare-and-set change of a job's status: it applies only while the job
+/// is in one of `from`, so a late worker cannot resurrect a cancelled job.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transition {
+    pub tenant_id: TenantId,
+    pub id: JobId,
+    pub from: Vec<JobStatus>,
+    pub to: JobStatus,
+    pub bump_attempts: bool,
+    pub progress: Option<u8>,
+    pub error: ErrorPatch,
+    pub result: Option<serde_json::Value>,
+}
+
+impl Transition {
+    pub fn new(tenant_id: &TenantId, id: JobId, from: &[JobStatus], to: JobStatus) -> Self {
+        Self {
+            tenant_id: tenant_id.clone(),
+            id,
+            from: from.to_vec(),
+            to,
+            bump_attempts: false,
+            progress: None,
+            error: ErrorPatch::Keep,
+            result: None,
+        }
+    }
+
+    pub fn bump_attempts(mut self) -> Self {
+        self.bump_attempts = true;
+        self
+    }
+
+    pub fn progress(mut self, p: u8) -> Self {
+        self.progress = Some(p.min(100));
+        self
+    }
+
+    pub fn error(mut self, e: ErrorPatch) -> Self {
+        self.error = e;
+        self
+    }
+
+    pub fn result(mut self, r: serde_json::Value) -> Self {
+        self.result = Some(r);
+        self
+    }
+}
+
+/// Filters for `GET /v1/jobs`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JobFilter {
+    pub status: Option<JobStatus>,
+    pub kind: Option<JobKind>,
+}
+
+/// One page of job records plus the total that matched.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobPage {
+    pub items: Vec<JobRecord>,
+    pub total: u64,
+    pub page: PageRequest,
+}
