@@ -41,18 +41,11 @@ impl ModelInventory {
 
     /// Fails with every missing file named, not just the first.
     pub fn verify(&self) -> Result<(), MissingModels> {
-        let missing: Vec<&str> = REQUIRED_FILES
-            .iter()
-            .copied()
-            .filter(|f| !self.root.join(f).is_file())
-            .collect();
+        let missing: Vec<&str> = REQUIRED_FILES.iter().copied().filter(|f| !self.root.join(f).is_file()).collect();
         if missing.is_empty() {
             Ok(())
         } else {
-            Err(MissingModels {
-                dir: self.root.display().to_string(),
-                missing: missing.join(", "),
-            })
+            Err(MissingModels { dir: self.root.display().to_string(), missing: missing.join(", ") })
         }
     }
 }
@@ -64,11 +57,7 @@ mod tests {
     #[test]
     fn an_empty_folder_names_every_missing_model_and_the_fix() {
         let dir = std::env::temp_dir().join(format!("meeteasy-models-test-{}", std::process::id()));
-        let err = ModelInventory::new(&dir)
-            .verify()
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let err = ModelInventory::new(&dir).verify().err().map(|e| e.to_string()).unwrap_or_default();
         for f in REQUIRED_FILES {
             assert!(err.contains(f), "{err}");
         }

@@ -56,23 +56,14 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// The small HTTP surface of a worker process: `/healthz` and `/metrics`.
-pub fn worker_router(
-    jobs: meeteasy_jobs::JobControl,
-    prom: metrics_exporter_prometheus::PrometheusHandle,
-) -> Router {
+pub fn worker_router(jobs: meeteasy_jobs::JobControl, prom: metrics_exporter_prometheus::PrometheusHandle) -> Router {
     Router::new().route("/healthz", get(ops::healthz)).route(
         "/metrics",
         get(move || {
             let (jobs, prom) = (jobs.clone(), prom.clone());
             async move {
                 crate::metrics::refresh_backlog(&jobs).await;
-                (
-                    [(
-                        axum::http::header::CONTENT_TYPE,
-                        "text/plain; version=0.0.4",
-                    )],
-                    prom.render(),
-                )
+                ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], prom.render())
             }
         }),
     )

@@ -14,11 +14,7 @@ use crate::server;
 use crate::shutdown::Shutdown;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "meeteasy",
-    version,
-    about = "MeetEasy Jobs: the job pipeline behind MeetEasy"
-)]
+#[command(name = "meeteasy", version, about = "MeetEasy Jobs: the job pipeline behind MeetEasy")]
 pub struct Cli {
     /// Configuration file (default: ./meeteasy.toml; missing is fine).
     #[arg(long, global = true, env = "MEETEASY_CONFIG")]
@@ -65,13 +61,11 @@ pub enum Command {
 }
 
 fn parse_pool(s: &str) -> Result<Pool, String> {
-    s.parse()
-        .map_err(|e: meeteasy_models::ParseError| e.to_string())
+    s.parse().map_err(|e: meeteasy_models::ParseError| e.to_string())
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
-    s.parse()
-        .map_err(|e: meeteasy_models::ParseError| e.to_string())
+    s.parse().map_err(|e: meeteasy_models::ParseError| e.to_string())
 }
 
 /// `90`, `90s`, `30m`, `1h`, `7d`.
@@ -95,14 +89,8 @@ pub fn parse_ttl(s: &str) -> Result<Duration, String> {
 impl Cli {
     pub fn settings(&self) -> anyhow::Result<Settings> {
         let overrides = match &self.command {
-            Command::Dev { data_dir, listen } => Overrides {
-                listen: listen.clone(),
-                data_dir: data_dir.clone(),
-            },
-            Command::Api { listen } => Overrides {
-                listen: listen.clone(),
-                data_dir: None,
-            },
+            Command::Dev { data_dir, listen } => Overrides { listen: listen.clone(), data_dir: data_dir.clone() },
+            Command::Api { listen } => Overrides { listen: listen.clone(), data_dir: None },
             _ => Overrides::default(),
         };
         Ok(config::load(self.config.as_deref(), overrides)?)
@@ -112,12 +100,7 @@ impl Cli {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = cli.settings()?;
     match cli.command {
-        Command::Token {
-            tenant,
-            role,
-            sub,
-            ttl,
-        } => {
+        Command::Token { tenant, role, sub, ttl } => {
             let tenant = TenantId::parse(tenant)?;
             let token = server::jwt_keys(&settings)?.mint(&tenant, &sub, vec![role], ttl)?;
             println!("{token}");
@@ -155,9 +138,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Ok(l) => {
                     let app = crate::app::worker_router(jobs.clone(), crate::metrics::install());
                     let sd = shutdown.clone();
-                    tokio::spawn(async move {
-                        axum::serve(l, app).with_graceful_shutdown(sd.wait()).await
-                    });
+                    tokio::spawn(async move { axum::serve(l, app).with_graceful_shutdown(sd.wait()).await });
                 }
                 Err(e) => {
                     tracing::warn!(%listen, error = %e, "worker metrics endpoint disabled: cannot bind")
@@ -170,9 +151,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn bind(addr: &str) -> anyhow::Result<TcpListener> {
-    TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr}"))
+    TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))
 }
 
 #[cfg(test)]

@@ -124,21 +124,13 @@ pub fn load(file: Option<&Path>, overrides: Overrides) -> Result<Settings, Confi
             return Err(ConfigError::MissingFile(path.display().to_string()));
         }
         Some(path) => fig = fig.merge(Toml::file_exact(path)),
-        None if Path::new("meeteasy.toml").is_file() => {
-            fig = fig.merge(Toml::file_exact("meeteasy.toml"))
-        }
+        None if Path::new("meeteasy.toml").is_file() => fig = fig.merge(Toml::file_exact("meeteasy.toml")),
         None => {}
     }
-    for (key, value) in Env::prefixed("MEETEASY_")
-        .split("__")
-        .ignore(&["config"])
-        .iter()
-    {
+    for (key, value) in Env::prefixed("MEETEASY_").split("__").ignore(&["config"]).iter() {
         fig = fig.merge(Serialized::default(key.as_str(), value));
     }
-    fig.merge(Serialized::defaults(overrides))
-        .extract_lossy()
-        .map_err(|e| ConfigError::Figment(Box::new(e)))
+    fig.merge(Serialized::defaults(overrides)).extract_lossy().map_err(|e| ConfigError::Figment(Box::new(e)))
 }
 
 #[cfg(test)]
@@ -166,14 +158,7 @@ mod tests {
         assert_eq!(s.as_ref().map(|s| s.listen.as_str()), Some("0.0.0.0:9000"));
         assert_eq!(s.as_ref().map(|s| s.runtime.cpu.concurrency), Some(9));
         assert_eq!(s.as_ref().map(|s| s.jwt_secret.as_str()), Some("123456"));
-        let s = load(
-            Some(&file),
-            Overrides {
-                listen: Some("127.0.0.1:1".into()),
-                data_dir: None,
-            },
-        )
-        .ok();
+        let s = load(Some(&file), Overrides { listen: Some("127.0.0.1:1".into()), data_dir: None }).ok();
         assert_eq!(s.map(|s| s.listen), Some("127.0.0.1:1".to_string()));
         let _ = std::fs::remove_dir_all(dir);
     }

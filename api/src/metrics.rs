@@ -18,9 +18,7 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 
-const DURATION_BUCKETS: [f64; 14] = [
-    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0,
-];
+const DURATION_BUCKETS: [f64; 14] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0];
 
 /// Installs the global recorder once per process (tests build many apps in
 /// one process) and returns its handle.
@@ -33,9 +31,11 @@ pub fn install() -> PrometheusHandle {
             match builder.install_recorder() {
                 Ok(h) => {
                     let upkeep = h.clone();
-                    std::thread::spawn(move || loop {
-                        std::thread::sleep(std::time::Duration::from_secs(5));
-                        upkeep.run_upkeep();
+                    std::thread::spawn(move || {
+                        loop {
+                            std::thread::sleep(std::time::Duration::from_secs(5));
+                            upkeep.run_upkeep();
+                        }
                     });
                     h
                 }
@@ -51,17 +51,15 @@ pub fn install() -> PrometheusHandle {
 /// Records request count and latency per matched route (never the raw path,
 /// which would explode label cardinality with ids).
 pub async fn track_http(req: Request, next: Next) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".into());
+    let route =
+        req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
     let method = req.method().to_string();
     let start = Instant::now();
     let resp = next.run(req).await;
     let status = resp.status().as_u16().to_string();
     metrics::counter!("meeteasy_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status).increment(1);
-    metrics::histogram!("meeteasy_http_request_duration_seconds", "method" => method, "route" => route).record(start.elapsed().as_secs_f64());
+    metrics::histogram!("meeteasy_http_request_duration_seconds", "method" => method, "route" => route)
+        .record(start.elapsed().as_secs_f64());
     resp
 }
 
@@ -86,12 +84,9 @@ pub async fn refresh_backlog(jobs: &JobControl) {
         Ok(rows) => {
             for kind in meeteasy_models::JobKind::ALL {
                 for status in JobStatus::ALL {
-                    let n: u64 = rows
-                        .iter()
-                        .filter(|(k, s, _)| *k == kind && *s == status)
-                        .map(|(_, _, n)| n)
-                        .sum();
-                    metrics::gauge!("meeteasy_jobs", "kind" => kind.as_str(), "status" => status.as_str()).set(n as f64);
+                    let n: u64 = rows.iter().filter(|(k, s, _)| *k == kind && *s == status).map(|(_, _, n)| n).sum();
+                    metrics::gauge!("meeteasy_jobs", "kind" => kind.as_str(), "status" => status.as_str())
+                        .set(n as f64);
                 }
             }
         }

@@ -27,53 +27,30 @@ use crate::state::AppState;
 
 /// Embedded: everything under `settings.data_dir`.
 pub async fn embedded(settings: &Settings) -> anyhow::Result<(JobControl, RateLimiter)> {
-    let store = SqliteStore::open(&settings.data_dir)
-        .await
-        .context("opening the embedded store")?;
-    let queues = Queues::sqlite(&settings.data_dir, settings.runtime.clone())
-        .await
-        .context("opening the embedded queue")?;
+    let store = SqliteStore::open(&settings.data_dir).await.context("opening the embedded store")?;
+    let queues =
+        Queues::sqlite(&settings.data_dir, settings.runtime.clone()).await.context("opening the embedded queue")?;
     let store: DynStore = Arc::new(store);
-    let jobs = JobControl {
-        store,
-        queues,
-        events: EventBus::local(),
-    };
-    Ok((
-        jobs,
-        RateLimiter::local(settings.limits.tenant_requests_per_minute),
-    ))
+    let jobs = JobControl { store, queues, events: EventBus::local() };
+    Ok((jobs, RateLimiter::local(settings.limits.tenant_requests_per_minute)))
 }
 
 /// Scale-out: Redis + MongoDB from `MEETEASY_REDIS_URL` / `MEETEASY_MONGODB_URL`.
 pub async fn scaled(settings: &Settings) -> anyhow::Result<(JobControl, RateLimiter)> {
-    let store = MongoStore::connect(&settings.mongodb_url)
-        .await
-        .context("connecting to MongoDB")?;
-    let queues = Queues::redis(&settings.redis_url, settings.runtime.clone())
-        .await
-        .context("connecting to Redis")?;
+    let store = MongoStore::connect(&settings.mongodb_url).await.context("connecting to MongoDB")?;
+    let queues = Queues::redis(&settings.redis_url, settings.runtime.clone()).await.context("connecting to Redis")?;
     let conn = match &queues {
         Queues::Redis { conn, .. } => conn.clone(),
         Queues::Sqlite { .. } => anyhow::bail!("scale-out needs the Redis queue"),
     };
     let store: DynStore = Arc::new(store);
-    let limiter = RateLimiter::redis(conn.clone(), settings.limits.tenant_requests_per_minute);
-    Ok((
-        JobControl {
-            store,
-            queues,
-            events: EventBus::with_redis(conn),
-        },
-        limiter,
-    ))
+    let limiter = RateLimiter::redis(conn.clone(), &settings.runtime.namespace, settings.limits.tenant_requests_per_minute);
+    Ok((JobControl { store, queues, events: EventBus::with_redis(conn) }, limiter))
 }
 
 pub fn jwt_keys(settings: &Settings) -> anyhow::Result<JwtKeys> {
     if settings.uses_dev_secret() {
-        tracing::warn!(
-            "using the built-in development JWT secret; set MEETEASY_JWT_SECRET in production"
-        );
+        tracing::warn!("using the built-in development JWT secret; set MEETEASY_JWT_SECRET in production");
     }
     match &settings.jwt_public_key_pem {
         Some(pem) => Ok(JwtKeys::rs256(pem)?),
@@ -81,11 +58,7 @@ pub fn jwt_keys(settings: &Settings) -> anyhow::Result<JwtKeys> {
     }
 }
 
-pub fn app_state(
-    settings: &Settings,
-    jobs: JobControl,
-    limiter: RateLimiter,
-) -> anyhow::Result<AppState> {
+pub fn app_state(settings: &Settings, jobs: JobControl, limiter: RateLimiter) -> anyhow::Result<AppState> {
     Ok(AppState {
         jobs,
         keys: Arc::new(jwt_keys(settings)?),
@@ -96,16 +69,9 @@ pub fn app_state(
 }
 
 /// Serves the API on `listener` until `shutdown`.
-pub async fn serve(
-    listener: TcpListener,
-    state: AppState,
-    shutdown: Shutdown,
-) -> anyhow::Result<()> {
+pub async fn serve(listener: TcpListener, state: AppState, shutdown: Shutdown) -> anyhow::Result<()> {
     let app = crate::app::router(state);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown.wait())
-        .await
-        .context("HTTP server")
+    axum::serve(listener, app).with_graceful_shutdown(shutdown.wait()).await.context("HTTP server")
 }
 
 /// Checks what a pool needs before it takes jobs: the AI pool refuses to

@@ -20,8 +20,6 @@ pub struct AppState {
 
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AppState")
-            .field("jobs", &self.jobs)
-            .finish_non_exhaustive()
+        f.debug_struct("AppState").field("jobs", &self.jobs).finish_non_exhaustive()
     }
 }

@@ -44,9 +44,7 @@ pub struct JobControl {
 
 impl std::fmt::Debug for JobControl {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("JobControl")
-            .field("queues", &self.queues)
-            .finish_non_exhaustive()
+        f.debug_struct("JobControl").field("queues", &self.queues).finish_non_exhaustive()
     }
 }
 
@@ -59,21 +57,12 @@ impl JobControl {
         payload: J,
         idempotency_key: Option<String>,
     ) -> Result<JobRecord, EnqueueError> {
-        let record = JobRecord::new(
-            tenant.clone(),
-            J::KIND,
-            serde_json::to_value(&payload)?,
-            idempotency_key,
-        );
+        let record = JobRecord::new(tenant.clone(), J::KIND, serde_json::to_value(&payload)?, idempotency_key);
         let record = match self.store.create_job(record).await? {
             Created::Existing(existing) => return Ok(existing),
             Created::New(r) => r,
         };
-        let env = Envelope {
-            job_id: record.id,
-            tenant_id: tenant.clone(),
-            payload,
-        };
+        let env = Envelope { job_id: record.id, tenant_id: tenant.clone(), payload };
         if let Err(e) = self.queues.push(env, None).await {
             self.mark_unqueued(&record).await;
             return Err(e.into());
@@ -83,16 +72,12 @@ impl JobControl {
     }
 
     async fn mark_unqueued(&self, record: &JobRecord) {
-        let t = Transition::new(
-            &record.tenant_id,
-            record.id,
-            &[JobStatus::Queued],
-            JobStatus::Dead,
-        )
-        .error(ErrorPatch::Set(JobError {
-            code: "queue.unavailable".into(),
-            message: "the job could not be queued".into(),
-        }));
+        let t = Transition::new(&record.tenant_id, record.id, &[JobStatus::Queued], JobStatus::Dead).error(
+            ErrorPatch::Set(JobError {
+                code: "queue.unavailable".into(),
+                message: "the job could not be queued".into(),
+            }),
+        );
         if let Err(e) = self.store.transition(t).await {
             tracing::error!(error = %e, job_id = %record.id, "could not mark an unqueued job dead");
         }
@@ -117,16 +102,14 @@ impl JobControl {
         );
         match self.store.transition(t).await? {
             Some(rec) => {
-                self.events
-                    .publish(JobEvent::for_view(tenant.clone(), rec.view()))
-                    .await;
+                self.events.publish(JobEvent::for_view(tenant.clone(), rec.view())).await;
                 Ok((ControlOutcome::Done, Some(rec)))
             }
             None => Ok((ControlOutcome::WrongState, Some(current))),
         }
     }
 
-    /// Re-queues a `failed` or `dead` job, keeping its attempt count.
+    /// Re-queues a `failed` or `dead` job with a fresh attempt budget.
     pub async fn retry(
         &self,
         tenant: &TenantId,
@@ -135,14 +118,10 @@ impl JobControl {
         let Some(current) = self.store.get_job(tenant, id).await? else {
             return Ok((ControlOutcome::NotFound, None));
         };
-        let t = Transition::new(
-            tenant,
-            id,
-            &[JobStatus::Failed, JobStatus::Dead],
-            JobStatus::Queued,
-        )
-        .progress(0)
-        .error(ErrorPatch::Clear);
+        let t = Transition::new(tenant, id, &[JobStatus::Failed, JobStatus::Dead], JobStatus::Queued)
+            .progress(0)
+            .reset_attempts()
+            .error(ErrorPatch::Clear);
         let Some(rec) = self.store.transition(t).await? else {
             return Ok((ControlOutcome::WrongState, Some(current)));
         };
@@ -150,9 +129,7 @@ impl JobControl {
             self.mark_unqueued(&rec).await;
             return Err(e.into());
         }
-        self.events
-            .publish(JobEvent::for_view(tenant.clone(), rec.view()))
-            .await;
+        self.events.publish(JobEvent::for_view(tenant.clone(), rec.view())).await;
         Ok((ControlOutcome::Done, Some(rec)))
     }
 }

@@ -30,11 +30,7 @@ impl JobEvent {
             JobStatus::Failed | JobStatus::Dead | JobStatus::Cancelled => "job.failed",
             JobStatus::Queued | JobStatus::Running => "job.progress",
         };
-        Self {
-            event: event.to_string(),
-            tenant_id,
-            job,
-        }
+        Self { event: event.to_string(), tenant_id, job }
     }
 }
 
@@ -47,25 +43,17 @@ pub struct EventBus {
 
 impl std::fmt::Debug for EventBus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EventBus")
-            .field("redis", &self.redis.is_some())
-            .finish()
+        f.debug_struct("EventBus").field("redis", &self.redis.is_some()).finish()
     }
 }
 
 impl EventBus {
     pub fn local() -> Self {
-        Self {
-            redis: None,
-            local: broadcast::channel(1024).0,
-        }
+        Self { redis: None, local: broadcast::channel(1024).0 }
     }
 
     pub fn with_redis(conn: ConnectionManager) -> Self {
-        Self {
-            redis: Some(conn),
-            local: broadcast::channel(1024).0,
-        }
+        Self { redis: Some(conn), local: broadcast::channel(1024).0 }
     }
 
     pub async fn publish(&self, event: JobEvent) {
@@ -74,11 +62,8 @@ impl EventBus {
             let mut c = conn.clone();
             match serde_json::to_string(&event) {
                 Ok(body) => {
-                    let r: redis::RedisResult<()> = redis::cmd("PUBLISH")
-                        .arg(CHANNEL)
-                        .arg(body)
-                        .query_async(&mut c)
-                        .await;
+                    let r: redis::RedisResult<()> =
+                        redis::cmd("PUBLISH").arg(CHANNEL).arg(body).query_async(&mut c).await;
                     if let Err(e) = r {
                         tracing::warn!(error = %e, "could not publish a job event");
                     }

@@ -20,17 +20,11 @@ pub enum JobFailure {
 
 impl JobFailure {
     pub fn abort(code: impl Into<String>, message: impl Into<String>) -> Self {
-        JobFailure::Abort {
-            code: code.into(),
-            message: message.into(),
-        }
+        JobFailure::Abort { code: code.into(), message: message.into() }
     }
 
     pub fn retry(code: impl Into<String>, message: impl Into<String>) -> Self {
-        JobFailure::Retry {
-            code: code.into(),
-            message: message.into(),
-        }
+        JobFailure::Retry { code: code.into(), message: message.into() }
     }
 
     pub fn code(&self) -> &str {

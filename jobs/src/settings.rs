@@ -27,13 +27,7 @@ pub struct JobTypeSettings {
 
 impl Default for JobTypeSettings {
     fn default() -> Self {
-        Self {
-            timeout_secs: 60,
-            queue_wait_secs: 3600,
-            max_attempts: 5,
-            backoff_base_secs: 2,
-            backoff_max_secs: 300,
-        }
+        Self { timeout_secs: 60, queue_wait_secs: 3600, max_attempts: 5, backoff_base_secs: 2, backoff_max_secs: 300 }
     }
 }
 
@@ -43,49 +37,14 @@ impl JobTypeSettings {
     pub fn default_for(kind: JobKind) -> Self {
         let d = Self::default();
         match kind {
-            JobKind::IngestAnalytics => Self {
-                timeout_secs: 60,
-                max_attempts: 8,
-                ..d
-            },
-            JobKind::ConvertDocument => Self {
-                timeout_secs: 120,
-                max_attempts: 3,
-                ..d
-            },
-            JobKind::MakeSearchablePdf => Self {
-                timeout_secs: 1800,
-                max_attempts: 3,
-                ..d
-            },
-            JobKind::OcrImage => Self {
-                timeout_secs: 60,
-                max_attempts: 3,
-                ..d
-            },
-            JobKind::TranscribeAudio => Self {
-                timeout_secs: 120,
-                queue_wait_secs: 300,
-                max_attempts: 2,
-                ..d
-            },
-            JobKind::SendEmail | JobKind::SendSms => Self {
-                timeout_secs: 30,
-                max_attempts: 8,
-                ..d
-            },
-            JobKind::DeliverWebhook => Self {
-                timeout_secs: 15,
-                max_attempts: 10,
-                backoff_max_secs: 3600,
-                ..d
-            },
-            JobKind::Sleep => Self {
-                timeout_secs: 60,
-                max_attempts: 3,
-                backoff_base_secs: 1,
-                ..d
-            },
+            JobKind::IngestAnalytics => Self { timeout_secs: 60, max_attempts: 8, ..d },
+            JobKind::ConvertDocument => Self { timeout_secs: 120, max_attempts: 3, ..d },
+            JobKind::MakeSearchablePdf => Self { timeout_secs: 1800, max_attempts: 3, ..d },
+            JobKind::OcrImage => Self { timeout_secs: 60, max_attempts: 3, ..d },
+            JobKind::TranscribeAudio => Self { timeout_secs: 120, queue_wait_secs: 300, max_attempts: 2, ..d },
+            JobKind::SendEmail | JobKind::SendSms => Self { timeout_secs: 30, max_attempts: 8, ..d },
+            JobKind::DeliverWebhook => Self { timeout_secs: 15, max_attempts: 10, backoff_max_secs: 3600, ..d },
+            JobKind::Sleep => Self { timeout_secs: 60, max_attempts: 3, backoff_base_secs: 1, ..d },
         }
     }
 
@@ -99,10 +58,7 @@ impl JobTypeSettings {
 
     /// The delay before attempt `attempt + 1`, given `attempt` attempts so far.
     pub fn backoff(&self, attempt: u32, jitter: f64) -> Duration {
-        let exp = self
-            .backoff_base_secs
-            .max(1)
-            .saturating_mul(1u64 << attempt.saturating_sub(1).min(20));
+        let exp = self.backoff_base_secs.max(1).saturating_mul(1u64 << attempt.saturating_sub(1).min(20));
         let capped = exp.min(self.backoff_max_secs.max(1)) as f64;
         Duration::from_secs_f64((capped * (1.0 + jitter.clamp(-0.25, 0.25))).max(1.0))
     }
@@ -160,10 +116,7 @@ impl Default for RuntimeSettings {
 
 impl RuntimeSettings {
     pub fn job(&self, kind: JobKind) -> JobTypeSettings {
-        self.jobs
-            .get(kind.as_str())
-            .copied()
-            .unwrap_or_else(|| JobTypeSettings::default_for(kind))
+        self.jobs.get(kind.as_str()).copied().unwrap_or_else(|| JobTypeSettings::default_for(kind))
     }
 
     pub fn pool(&self, pool: Pool) -> PoolSettings {
@@ -189,11 +142,7 @@ mod tests {
 
     #[test]
     fn backoff_doubles_and_is_capped() {
-        let s = JobTypeSettings {
-            backoff_base_secs: 2,
-            backoff_max_secs: 10,
-            ..Default::default()
-        };
+        let s = JobTypeSettings { backoff_base_secs: 2, backoff_max_secs: 10, ..Default::default() };
         assert_eq!(s.backoff(1, 0.0), Duration::from_secs(2));
         assert_eq!(s.backoff(2, 0.0), Duration::from_secs(4));
         assert_eq!(s.backoff(3, 0.0), Duration::from_secs(8));

@@ -17,8 +17,5 @@ pub trait JobSpec: Serialize + DeserializeOwned + Clone + Send + Sync + Unpin + 
     /// Runs one attempt. Must be idempotent: at-least-once delivery means it
     /// may run again after a crash, so check for existing output before acting.
     /// The returned value becomes the job's `result`.
-    fn run(
-        self,
-        ctx: JobContext,
-    ) -> impl Future<Output = Result<serde_json::Value, JobFailure>> + Send;
+    fn run(self, ctx: JobContext) -> impl Future<Output = Result<serde_json::Value, JobFailure>> + Send;
 }

@@ -46,23 +46,14 @@ pub struct Event {
 
 impl RawEvent {
     pub fn validate(self) -> Result<Event, ParseError> {
-        if self.event_id.is_empty()
-            || self.event_id.len() > 128
-            || self.event_id.chars().any(char::is_control)
-        {
+        if self.event_id.is_empty() || self.event_id.len() > 128 || self.event_id.chars().any(char::is_control) {
             return Err(ParseError::new("event_id", "1-128 printable characters"));
         }
         if !is_key_safe(&self.conference_id, 128, true) {
-            return Err(ParseError::new(
-                "conference_id",
-                "1-128 characters of A-Z a-z 0-9 _ - . :",
-            ));
+            return Err(ParseError::new("conference_id", "1-128 characters of A-Z a-z 0-9 _ - . :"));
         }
         if !is_key_safe(&self.event_type, 64, false) {
-            return Err(ParseError::new(
-                "type",
-                "1-64 characters of A-Z a-z 0-9 _ -",
-            ));
+            return Err(ParseError::new("type", "1-64 characters of A-Z a-z 0-9 _ -"));
         }
         let ts = DateTime::parse_from_rfc3339(&self.ts)
             .map_err(|_| ParseError::new("ts", "not an RFC 3339 timestamp"))?
@@ -72,20 +63,10 @@ impl RawEvent {
             v @ serde_json::Value::Object(_) => v,
             _ => return Err(ParseError::new("attrs", "must be an object")),
         };
-        if serde_json::to_vec(&attrs)
-            .map(|v| v.len())
-            .unwrap_or(usize::MAX)
-            > MAX_ATTRS_BYTES
-        {
+        if serde_json::to_vec(&attrs).map(|v| v.len()).unwrap_or(usize::MAX) > MAX_ATTRS_BYTES {
             return Err(ParseError::new("attrs", "larger than 8 KiB"));
         }
-        Ok(Event {
-            event_id: self.event_id,
-            conference_id: self.conference_id,
-            event_type: self.event_type,
-            ts,
-            attrs,
-        })
+        Ok(Event { event_id: self.event_id, conference_id: self.conference_id, event_type: self.event_type, ts, attrs })
     }
 }
 
@@ -141,10 +122,7 @@ impl FromStr for Granularity {
         Granularity::ALL
             .into_iter()
             .find(|g| g.as_str() == s)
-            .ok_or(ParseError::new(
-                "granularity",
-                "expected minute, hour or day",
-            ))
+            .ok_or(ParseError::new("granularity", "expected minute, hour or day"))
     }
 }
 
@@ -186,10 +164,7 @@ mod tests {
     #[test]
     fn events_validate_timestamps_and_key_safe_types() {
         let ev = raw("2026-11-27T10:15:30+08:00", "page_view").validate();
-        assert_eq!(
-            ev.map(|e| e.ts.to_rfc3339()).ok(),
-            Some("2026-11-27T02:15:30+00:00".to_string())
-        );
+        assert_eq!(ev.map(|e| e.ts.to_rfc3339()).ok(), Some("2026-11-27T02:15:30+00:00".to_string()));
         assert!(raw("yesterday", "page_view").validate().is_err());
         assert!(raw("2026-11-27T10:15:30Z", "a.b").validate().is_err());
         assert!(raw("2026-11-27T10:15:30Z", "$inc").validate().is_err());
@@ -197,20 +172,10 @@ mod tests {
 
     #[test]
     fn buckets_truncate_in_utc() {
-        let ts =
-            DateTime::parse_from_rfc3339("2026-11-27T10:15:30Z").map(|t| t.with_timezone(&Utc));
+        let ts = DateTime::parse_from_rfc3339("2026-11-27T10:15:30Z").map(|t| t.with_timezone(&Utc));
         let ts = ts.unwrap_or_default();
-        assert_eq!(
-            Granularity::Minute.bucket_start(ts).to_rfc3339(),
-            "2026-11-27T10:15:00+00:00"
-        );
-        assert_eq!(
-            Granularity::Hour.bucket_start(ts).to_rfc3339(),
-            "2026-11-27T10:00:00+00:00"
-        );
-        assert_eq!(
-            Granularity::Day.bucket_start(ts).to_rfc3339(),
-            "2026-11-27T00:00:00+00:00"
-        );
+        assert_eq!(Granularity::Minute.bucket_start(ts).to_rfc3339(), "2026-11-27T10:15:00+00:00");
+        assert_eq!(Granularity::Hour.bucket_start(ts).to_rfc3339(), "2026-11-27T10:00:00+00:00");
+        assert_eq!(Granularity::Day.bucket_start(ts).to_rfc3339(), "2026-11-27T00:00:00+00:00");
     }
 }

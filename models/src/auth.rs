@@ -43,10 +43,7 @@ impl FromStr for Role {
             "organizer" => Ok(Role::Organizer),
             "admin" => Ok(Role::Admin),
             "super_admin" => Ok(Role::SuperAdmin),
-            _ => Err(ParseError::new(
-                "role",
-                "expected attendee, organizer, admin or super_admin",
-            )),
+            _ => Err(ParseError::new("role", "expected attendee, organizer, admin or super_admin")),
         }
     }
 }

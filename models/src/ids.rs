@@ -16,12 +16,8 @@ use crate::ParseError;
 pub fn is_key_safe(s: &str, max: usize, allow_punct: bool) -> bool {
     !s.is_empty()
         && s.len() <= max
-        && s.bytes().all(|b| {
-            b.is_ascii_alphanumeric()
-                || b == b'_'
-                || b == b'-'
-                || (allow_punct && (b == b'.' || b == b':'))
-        })
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || (allow_punct && (b == b'.' || b == b':')))
 }
 
 /// The tenant that owns a job, a document or an event.
@@ -37,10 +33,7 @@ impl TenantId {
         if is_key_safe(&raw, Self::MAX_LEN, true) {
             Ok(Self(raw))
         } else {
-            Err(ParseError::new(
-                "tenant_id",
-                "1-64 characters of A-Z a-z 0-9 _ - . :",
-            ))
+            Err(ParseError::new("tenant_id", "1-64 characters of A-Z a-z 0-9 _ - . :"))
         }
     }
 
@@ -81,9 +74,7 @@ impl JobId {
     /// Parses the textual form; anything else (including other UUID versions
     /// in non-canonical spellings) is rejected so a guessed id is just "not found".
     pub fn parse(raw: &str) -> Result<Self, ParseError> {
-        Uuid::try_parse(raw)
-            .map(Self)
-            .map_err(|_| ParseError::new("job_id", "not a UUID"))
+        Uuid::try_parse(raw).map(Self).map_err(|_| ParseError::new("job_id", "not a UUID"))
     }
 
     pub fn as_uuid(&self) -> Uuid {

@@ -75,10 +75,7 @@ impl fmt::Display for JobKind {
 impl FromStr for JobKind {
     type Err = ParseError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        JobKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or(ParseError::new("kind", "unknown job kind"))
+        JobKind::ALL.into_iter().find(|k| k.as_str() == s).ok_or(ParseError::new("kind", "unknown job kind"))
     }
 }
 
@@ -120,10 +117,7 @@ impl JobStatus {
     /// No worker will touch a job in a terminal state again unless an
     /// operator explicitly retries it.
     pub const fn is_terminal(self) -> bool {
-        matches!(
-            self,
-            JobStatus::Succeeded | JobStatus::Dead | JobStatus::Cancelled
-        )
+        matches!(self, JobStatus::Succeeded | JobStatus::Dead | JobStatus::Cancelled)
     }
 }
 
@@ -136,10 +130,7 @@ impl fmt::Display for JobStatus {
 impl FromStr for JobStatus {
     type Err = ParseError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        JobStatus::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or(ParseError::new("status", "unknown job status"))
+        JobStatus::ALL.into_iter().find(|k| k.as_str() == s).ok_or(ParseError::new("status", "unknown job status"))
     }
 }
 
@@ -177,10 +168,7 @@ mod tests {
     fn kinds_and_statuses_round_trip_through_their_wire_names() {
         for k in JobKind::ALL {
             assert_eq!(k.as_str().parse::<JobKind>(), Ok(k));
-            assert_eq!(
-                serde_json::to_value(k).ok(),
-                Some(serde_json::json!(k.as_str()))
-            );
+            assert_eq!(serde_json::to_value(k).ok(), Some(serde_json::json!(k.as_str())));
         }
         for s in JobStatus::ALL {
             assert_eq!(s.as_str().parse::<JobStatus>(), Ok(s));

@@ -17,9 +17,7 @@ impl PageRequest {
     pub fn new(page: Option<u32>, page_size: Option<u32>) -> Self {
         Self {
             page: page.unwrap_or(1).max(1),
-            page_size: page_size
-                .unwrap_or(Self::DEFAULT_PAGE_SIZE)
-                .clamp(1, Self::MAX_PAGE_SIZE),
+            page_size: page_size.unwrap_or(Self::DEFAULT_PAGE_SIZE).clamp(1, Self::MAX_PAGE_SIZE),
         }
     }
 

@@ -1,1 +1,36 @@
-//! tests
+//! Test harness: `spawn_app()`-style helpers that run the real API and
+//! workers against real backends.
+//!
+//! - `Backend::Embedded`: SQLite store + queue in a temporary folder.
+//! - `Backend::Scaled`: Redis (`MEETEASY_TEST_REDIS_URL`, default
+//!   `redis://127.0.0.1:6379`) and the MongoDB wire server at
+//!   `MEETEASY_TEST_MONGODB_URL` (started by `scripts/test.sh`).
+//!
+//! Every app gets its own queue namespace and database, so tests run in
+//! parallel without seeing each other's jobs.
+
+pub mod app;
+pub mod procs;
+
+pub use app::{Backend, TestApp};
+
+/// Runs an async test body once per backend, as two separate tests.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn embedded() {
+                ($body)($crate::Backend::Embedded).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn scaled() {
+                ($body)($crate::Backend::Scaled).await;
+            }
+        }
+    };
+}

@@ -27,9 +27,7 @@ pub struct JwtKeys {
 
 impl std::fmt::Debug for JwtKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("JwtKeys")
-            .field("algorithms", &self.validation.algorithms)
-            .finish_non_exhaustive()
+        f.debug_struct("JwtKeys").field("algorithms", &self.validation.algorithms).finish_non_exhaustive()
     }
 }
 
@@ -60,22 +58,11 @@ impl JwtKeys {
     }
 
     pub fn rs256(public_pem: &str) -> Result<Self, KeyError> {
-        let decoding =
-            DecodingKey::from_rsa_pem(public_pem.as_bytes()).map_err(KeyError::BadPublicKey)?;
-        Ok(Self {
-            encoding: None,
-            decoding,
-            validation: validation(Algorithm::RS256),
-        })
+        let decoding = DecodingKey::from_rsa_pem(public_pem.as_bytes()).map_err(KeyError::BadPublicKey)?;
+        Ok(Self { encoding: None, decoding, validation: validation(Algorithm::RS256) })
     }
 
-    pub fn mint(
-        &self,
-        tenant: &TenantId,
-        sub: &str,
-        roles: Vec<Role>,
-        ttl: Duration,
-    ) -> Result<String, KeyError> {
+    pub fn mint(&self, tenant: &TenantId, sub: &str, roles: Vec<Role>, ttl: Duration) -> Result<String, KeyError> {
         let key = self.encoding.as_ref().ok_or(KeyError::CannotMint)?;
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
@@ -97,11 +84,7 @@ impl JwtKeys {
         if data.claims.sub.is_empty() {
             return Err(ApiError::InvalidToken);
         }
-        Ok(AuthUser {
-            sub: data.claims.sub,
-            tenant,
-            roles: data.claims.roles,
-        })
+        Ok(AuthUser { sub: data.claims.sub, tenant, roles: data.claims.roles })
     }
 }
 
@@ -119,11 +102,7 @@ impl AuthUser {
     }
 
     pub fn require(&self, role: Role) -> Result<(), ApiError> {
-        if self.has(role) {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden)
-        }
+        if self.has(role) { Ok(()) } else { Err(ApiError::Forbidden) }
     }
 
     /// Rejects a client-supplied tenant that differs from the token's.
@@ -138,14 +117,8 @@ impl AuthUser {
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let header = parts
-            .headers
-            .get(AUTHORIZATION)
-            .ok_or(ApiError::MissingToken)?;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let header = parts.headers.get(AUTHORIZATION).ok_or(ApiError::MissingToken)?;
         let value = header.to_str().map_err(|_| ApiError::InvalidToken)?;
         let token = value
             .strip_prefix("Bearer ")

@@ -29,11 +29,7 @@ pub enum ApiError {
     #[error("not found: {0}")]
     NotFound(&'static str),
     #[error("invalid {field}: {detail}")]
-    Invalid {
-        code: &'static str,
-        field: String,
-        detail: String,
-    },
+    Invalid { code: &'static str, field: String, detail: String },
     #[error("conflict: {0}")]
     Conflict(&'static str),
     #[error("body too large")]
@@ -52,11 +48,7 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn invalid(field: impl Into<String>, detail: impl Into<String>) -> Self {
-        ApiError::Invalid {
-            code: "request.invalid",
-            field: field.into(),
-            detail: detail.into(),
-        }
+        ApiError::Invalid { code: "request.invalid", field: field.into(), detail: detail.into() }
     }
 
     pub fn code(&self) -> &'static str {
@@ -81,9 +73,7 @@ impl ApiError {
             ApiError::MissingToken | ApiError::InvalidToken => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden | ApiError::TenantMismatch => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Invalid { .. } | ApiError::MalformedJson(_) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            ApiError::Invalid { .. } | ApiError::MalformedJson(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -158,9 +148,7 @@ impl From<ParseError> for ApiError {
 impl From<JsonRejection> for ApiError {
     fn from(r: JsonRejection) -> Self {
         match r {
-            JsonRejection::BytesRejection(_) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                ApiError::TooLarge
-            }
+            JsonRejection::BytesRejection(_) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge,
             JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType,
             other => ApiError::MalformedJson(other.body_text()),
         }

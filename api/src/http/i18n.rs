@@ -33,13 +33,7 @@ pub fn negotiate(header: Option<&str>) -> Lang {
     for part in h.split(',') {
         let mut it = part.trim().split(';');
         let tag = it.next().unwrap_or("").trim().to_ascii_lowercase();
-        let q = it
-            .find_map(|p| {
-                p.trim()
-                    .strip_prefix("q=")
-                    .and_then(|v| v.parse::<f32>().ok())
-            })
-            .unwrap_or(1.0);
+        let q = it.find_map(|p| p.trim().strip_prefix("q=").and_then(|v| v.parse::<f32>().ok())).unwrap_or(1.0);
         let lang = if tag.starts_with("zh") {
             Some(Lang::ZhCn)
         } else if tag.starts_with("en") || tag == "*" {
@@ -57,93 +51,33 @@ pub fn negotiate(header: Option<&str>) -> Lang {
 }
 
 pub async fn middleware(req: Request, next: Next) -> Response {
-    let lang = negotiate(
-        req.headers()
-            .get(ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    );
+    let lang = negotiate(req.headers().get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
     LANG.scope(lang, next.run(req)).await
 }
 
 /// `(code, en, zh-CN)`. `{field}` and `{detail}` are filled in by the caller.
 const CATALOG: &[(&str, &str, &str)] = &[
-    (
-        "auth.missing_token",
-        "Authentication is required.",
-        "需要身份验证。",
-    ),
-    (
-        "auth.invalid_token",
-        "The access token is invalid or expired.",
-        "访问令牌无效或已过期。",
-    ),
-    (
-        "auth.forbidden",
-        "You do not have permission to do this.",
-        "您没有执行此操作的权限。",
-    ),
-    (
-        "auth.tenant_mismatch",
-        "The tenant in the request does not match your token.",
-        "请求中的租户与您的令牌不一致。",
-    ),
-    (
-        "request.invalid",
-        "The request is invalid: {field} {detail}.",
-        "请求无效：{field} {detail}。",
-    ),
+    ("auth.missing_token", "Authentication is required.", "需要身份验证。"),
+    ("auth.invalid_token", "The access token is invalid or expired.", "访问令牌无效或已过期。"),
+    ("auth.forbidden", "You do not have permission to do this.", "您没有执行此操作的权限。"),
+    ("auth.tenant_mismatch", "The tenant in the request does not match your token.", "请求中的租户与您的令牌不一致。"),
+    ("request.invalid", "The request is invalid: {field} {detail}.", "请求无效：{field} {detail}。"),
     (
         "request.malformed_json",
         "The request body is not valid JSON for this endpoint.",
         "请求体不是此接口可接受的 JSON。",
     ),
-    (
-        "request.too_large",
-        "The request body is too large.",
-        "请求体过大。",
-    ),
-    (
-        "request.rate_limited",
-        "Too many requests; retry later.",
-        "请求过于频繁，请稍后重试。",
-    ),
-    (
-        "request.unsupported_media_type",
-        "The content type is not supported.",
-        "不支持该内容类型。",
-    ),
+    ("request.too_large", "The request body is too large.", "请求体过大。"),
+    ("request.rate_limited", "Too many requests; retry later.", "请求过于频繁，请稍后重试。"),
+    ("request.unsupported_media_type", "The content type is not supported.", "不支持该内容类型。"),
     ("job.not_found", "No such job.", "任务不存在。"),
-    (
-        "job.not_cancellable",
-        "The job can no longer be cancelled.",
-        "该任务已无法取消。",
-    ),
-    (
-        "job.not_retryable",
-        "Only failed or dead jobs can be retried.",
-        "只有失败或已终止的任务可以重试。",
-    ),
-    (
-        "analytics.invalid_event",
-        "Event {field} is invalid: {detail}.",
-        "事件 {field} 无效：{detail}。",
-    ),
-    (
-        "analytics.batch_too_large",
-        "A batch holds 1 to 1000 events.",
-        "每批事件数量须为 1 到 1000。",
-    ),
+    ("job.not_cancellable", "The job can no longer be cancelled.", "该任务已无法取消。"),
+    ("job.not_retryable", "Only failed or dead jobs can be retried.", "只有失败或已终止的任务可以重试。"),
+    ("analytics.invalid_event", "Event {field} is invalid: {detail}.", "事件 {field} 无效：{detail}。"),
+    ("analytics.batch_too_large", "A batch holds 1 to 1000 events.", "每批事件数量须为 1 到 1000。"),
     ("route.not_found", "No such endpoint.", "接口不存在。"),
-    (
-        "service.unavailable",
-        "A backing service is unavailable.",
-        "后端服务不可用。",
-    ),
-    (
-        "internal",
-        "Something went wrong on our side.",
-        "服务器内部错误。",
-    ),
+    ("service.unavailable", "A backing service is unavailable.", "后端服务不可用。"),
+    ("internal", "Something went wrong on our side.", "服务器内部错误。"),
 ];
 
 /// The localized message for `code`, with placeholders filled.
@@ -157,9 +91,7 @@ pub fn message(code: &str, lang: Lang, field: &str, detail: &str) -> String {
         Lang::En => en,
         Lang::ZhCn => zh,
     };
-    template
-        .replace("{field}", field)
-        .replace("{detail}", detail)
+    template.replace("{field}", field).replace("{detail}", detail)
 }
 
 /// Every code with a message, for the catalog test.

@@ -1,7 +1,7 @@
 //! Per-tenant request rate limits, in fixed one-minute windows.
 //!
 //! With Redis the counter is shared by every API instance (`INCR` + `EXPIRE`
-//! on `meeteasy:rl:<tenant>:<minute>`); embedded, it lives in the process.
+//! on `<namespace>:rl:<tenant>:<minute>`); embedded, it lives in the process.
 //! If Redis is unreachable the limiter lets requests through and logs: a rate
 //! limiter must not become an outage of its own.
 
@@ -14,14 +14,8 @@ use redis::aio::ConnectionManager;
 #[derive(Clone)]
 pub enum RateLimiter {
     Disabled,
-    Redis {
-        conn: ConnectionManager,
-        per_minute: u64,
-    },
-    Local {
-        counts: Arc<Mutex<HashMap<(String, i64), u64>>>,
-        per_minute: u64,
-    },
+    Redis { conn: ConnectionManager, namespace: String, per_minute: u64 },
+    Local { counts: Arc<Mutex<HashMap<(String, i64), u64>>>, per_minute: u64 },
 }
 
 impl RateLimiter {
@@ -29,17 +23,14 @@ impl RateLimiter {
         if per_minute == 0 {
             return RateLimiter::Disabled;
         }
-        RateLimiter::Local {
-            counts: Arc::default(),
-            per_minute,
-        }
+        RateLimiter::Local { counts: Arc::default(), per_minute }
     }
 
-    pub fn redis(conn: ConnectionManager, per_minute: u64) -> Self {
+    pub fn redis(conn: ConnectionManager, namespace: &str, per_minute: u64) -> Self {
         if per_minute == 0 {
             return RateLimiter::Disabled;
         }
-        RateLimiter::Redis { conn, per_minute }
+        RateLimiter::Redis { conn, namespace: namespace.to_string(), per_minute }
     }
 
     /// `Ok(())` to proceed, or `Err(seconds until the window resets)`.
@@ -48,15 +39,11 @@ impl RateLimiter {
         let (minute, retry_after) = (now / 60, u64::try_from(60 - now % 60).unwrap_or(60));
         let (count, limit) = match self {
             RateLimiter::Disabled => return Ok(()),
-            RateLimiter::Redis { conn, per_minute } => {
-                let key = format!("meeteasy:rl:{tenant}:{minute}");
+            RateLimiter::Redis { conn, namespace, per_minute } => {
+                let key = format!("{namespace}:rl:{tenant}:{minute}");
                 let mut c = conn.clone();
-                let r: redis::RedisResult<(u64, i64)> = redis::pipe()
-                    .atomic()
-                    .incr(&key, 1u64)
-                    .expire(&key, 120)
-                    .query_async(&mut c)
-                    .await;
+                let r: redis::RedisResult<(u64, i64)> =
+                    redis::pipe().atomic().incr(&key, 1u64).expire(&key, 120).query_async(&mut c).await;
                 match r {
                     Ok((n, _)) => (n, *per_minute),
                     Err(e) => {
@@ -75,11 +62,7 @@ impl RateLimiter {
                 (*n, *per_minute)
             }
         };
-        if count > limit {
-            Err(retry_after)
-        } else {
-            Ok(())
-        }
+        if count > limit { Err(retry_after) } else { Ok(()) }
     }
 }
 

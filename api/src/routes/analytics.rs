@@ -53,10 +53,7 @@ pub async fn ingest(
         events.push(ev);
     }
     let key = idempotency::from_headers(&headers)?;
-    let job = st
-        .jobs
-        .enqueue(&user.tenant, IngestAnalytics { events }, key)
-        .await?;
+    let job = st.jobs.enqueue(&user.tenant, IngestAnalytics { events }, key).await?;
     Ok((StatusCode::ACCEPTED, Json(job.view())))
 }
 
@@ -94,43 +91,21 @@ pub async fn summary(
     user.require(Role::Organizer)?;
     user.check_tenant(q.tenant_id.as_deref())?;
     if !meeteasy_models::ids::is_key_safe(&q.conference_id, 128, true) {
-        return Err(ApiError::invalid(
-            "conference_id",
-            "1-128 characters of A-Z a-z 0-9 _ - . :",
-        ));
+        return Err(ApiError::invalid("conference_id", "1-128 characters of A-Z a-z 0-9 _ - . :"));
     }
-    let granularity = q
-        .granularity
-        .as_deref()
-        .map(str::parse::<Granularity>)
-        .transpose()?
-        .unwrap_or(Granularity::Hour);
+    let granularity = q.granularity.as_deref().map(str::parse::<Granularity>).transpose()?.unwrap_or(Granularity::Hour);
     let to = parse_time("to", q.to.as_deref())?.unwrap_or_else(Utc::now);
     let from = parse_time("from", q.from.as_deref())?.unwrap_or(to - TimeDelta::days(7));
     if from >= to {
         return Err(ApiError::invalid("from", "must be before to"));
     }
-    let buckets = st
-        .jobs
-        .store
-        .rollups(
-            &user.tenant,
-            &q.conference_id,
-            granularity,
-            granularity.bucket_start(from),
-            to,
-        )
-        .await?;
+    let buckets =
+        st.jobs.store.rollups(&user.tenant, &q.conference_id, granularity, granularity.bucket_start(from), to).await?;
     let mut totals = Counts::new();
     for b in &buckets {
         for (k, v) in &b.counts {
             *totals.entry(k.clone()).or_default() += v;
         }
     }
-    Ok(Json(Summary {
-        conference_id: q.conference_id,
-        granularity,
-        totals,
-        buckets,
-    }))
+    Ok(Json(Summary { conference_id: q.conference_id, granularity, totals, buckets }))
 }

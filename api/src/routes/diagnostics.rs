@@ -42,16 +42,6 @@ pub async fn sleep(
         return Err(ApiError::invalid("fail", "must be abort or retry"));
     }
     let key = idempotency::from_headers(&headers)?;
-    let job = st
-        .jobs
-        .enqueue(
-            &user.tenant,
-            Sleep {
-                millis: req.millis,
-                fail: req.fail,
-            },
-            key,
-        )
-        .await?;
+    let job = st.jobs.enqueue(&user.tenant, Sleep { millis: req.millis, fail: req.fail }, key).await?;
     Ok((StatusCode::ACCEPTED, Json(job.view())))
 }

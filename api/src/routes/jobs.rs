@@ -50,11 +50,7 @@ pub async fn list(
 ) -> Result<Json<Page<JobView>>, ApiError> {
     user.check_tenant(q.tenant_id.as_deref())?;
     let filter = JobFilter {
-        status: q
-            .status
-            .as_deref()
-            .map(str::parse::<JobStatus>)
-            .transpose()?,
+        status: q.status.as_deref().map(str::parse::<JobStatus>).transpose()?,
         kind: q.kind.as_deref().map(str::parse::<JobKind>).transpose()?,
     };
     let page = PageRequest::new(q.page, q.page_size);
@@ -82,8 +78,7 @@ pub async fn get(
     } else {
         st.jobs.store.get_job(&user.tenant, id).await?
     };
-    rec.map(|r| Json(r.view()))
-        .ok_or(ApiError::NotFound("job.not_found"))
+    rec.map(|r| Json(r.view())).ok_or(ApiError::NotFound("job.not_found"))
 }
 
 fn control_result(
@@ -153,37 +148,21 @@ pub struct QueuesView {
 #[utoipa::path(get, path = "/v1/queues", tag = "jobs",
     responses((status = 200, body = QueuesView), (status = 403, body = crate::openapi::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn queues(
-    State(st): State<AppState>,
-    user: AuthUser,
-) -> Result<Json<QueuesView>, ApiError> {
+pub async fn queues(State(st): State<AppState>, user: AuthUser) -> Result<Json<QueuesView>, ApiError> {
     user.require(Role::Admin)?;
-    let stats = st
-        .jobs
-        .queues
-        .stats()
-        .await
-        .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    let stats = st.jobs.queues.stats().await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
     let by_status = st.jobs.store.count_by_status().await?;
     let since = chrono::Utc::now() - chrono::TimeDelta::seconds(60);
     let done = st.jobs.store.count_succeeded_since(since).await?;
     let count = |kind: JobKind, status: JobStatus| {
-        by_status
-            .iter()
-            .filter(|(k, s, _)| *k == kind && *s == status)
-            .map(|(_, _, n)| n)
-            .sum()
+        by_status.iter().filter(|(k, s, _)| *k == kind && *s == status).map(|(_, _, n)| n).sum()
     };
     let queues = stats
         .into_iter()
         .map(|s: QueueStats| QueueView {
             failed: count(s.kind, JobStatus::Failed),
             dead: count(s.kind, JobStatus::Dead),
-            throughput_per_min: done
-                .iter()
-                .filter(|(k, _)| *k == s.kind)
-                .map(|(_, n)| n)
-                .sum(),
+            throughput_per_min: done.iter().filter(|(k, _)| *k == s.kind).map(|(_, n)| n).sum(),
             queue: s.queue,
             kind: s.kind,
             pool: s.pool.as_str().into(),
@@ -192,8 +171,5 @@ pub async fn queues(
             running: s.running,
         })
         .collect();
-    Ok(Json(QueuesView {
-        backend: st.jobs.queues.backend_name().into(),
-        queues,
-    }))
+    Ok(Json(QueuesView { backend: st.jobs.queues.backend_name().into(), queues }))
 }

@@ -18,16 +18,8 @@ pub async fn healthz() -> impl IntoResponse {
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses((status = 200, description = "ready"), (status = 503, body = crate::openapi::ErrorBody)))]
 pub async fn readyz(State(st): State<AppState>) -> Result<impl IntoResponse, ApiError> {
-    st.jobs
-        .store
-        .ping()
-        .await
-        .map_err(|e| ApiError::Unavailable(format!("store: {e}")))?;
-    st.jobs
-        .queues
-        .ping()
-        .await
-        .map_err(|e| ApiError::Unavailable(format!("queue: {e}")))?;
+    st.jobs.store.ping().await.map_err(|e| ApiError::Unavailable(format!("store: {e}")))?;
+    st.jobs.queues.ping().await.map_err(|e| ApiError::Unavailable(format!("queue: {e}")))?;
     Ok(axum::Json(json!({
         "status": "ready",
         "store": st.jobs.store.backend_name(),
@@ -39,9 +31,5 @@ pub async fn readyz(State(st): State<AppState>) -> Result<impl IntoResponse, Api
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format")))]
 pub async fn metrics(State(st): State<AppState>) -> impl IntoResponse {
     crate::metrics::refresh_backlog(&st.jobs).await;
-    (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        st.prom.render(),
-    )
+    (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; version=0.0.4")], st.prom.render())
 }

@@ -21,10 +21,7 @@ impl JobSpec for IngestAnalytics {
     async fn run(self, ctx: JobContext) -> Result<serde_json::Value, JobFailure> {
         let received = self.events.len();
         let events = dedup_batch(self.events);
-        let inserted = ctx
-            .store
-            .insert_events(&ctx.tenant_id, ctx.job_id, &events)
-            .await?;
+        let inserted = ctx.store.insert_events(&ctx.tenant_id, ctx.job_id, &events).await?;
         ctx.progress(50).await;
         // Recount every bucket the batch touches, new events or not: a
         // previous attempt may have stored the events and died before this.

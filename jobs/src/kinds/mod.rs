@@ -25,9 +25,7 @@ pub const IMPLEMENTED: [JobKind; 2] = [JobKind::IngestAnalytics, JobKind::Sleep]
 pub(crate) fn register_pool(mut monitor: Monitor, rt: &Arc<Runtime>, pool: Pool) -> Monitor {
     for kind in IMPLEMENTED.into_iter().filter(|k| k.pool() == pool) {
         monitor = match kind {
-            JobKind::IngestAnalytics => {
-                crate::runtime::register_kind::<IngestAnalytics>(monitor, rt)
-            }
+            JobKind::IngestAnalytics => crate::runtime::register_kind::<IngestAnalytics>(monitor, rt),
             JobKind::Sleep => crate::runtime::register_kind::<Sleep>(monitor, rt),
             _ => monitor,
         };
@@ -47,16 +45,7 @@ pub enum RequeueError {
 
 async fn push_typed<J: JobSpec>(queues: &Queues, rec: &JobRecord) -> Result<(), RequeueError> {
     let payload: J = serde_json::from_value(rec.payload.clone())?;
-    queues
-        .push(
-            Envelope {
-                job_id: rec.id,
-                tenant_id: rec.tenant_id.clone(),
-                payload,
-            },
-            None,
-        )
-        .await?;
+    queues.push(Envelope { job_id: rec.id, tenant_id: rec.tenant_id.clone(), payload }, None).await?;
     Ok(())
 }
 

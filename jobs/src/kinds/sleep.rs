@@ -30,14 +30,8 @@ impl JobSpec for Sleep {
             tokio::time::sleep(Duration::from_millis(self.millis.min(MAX_SLEEP_MS))).await;
         }
         match self.fail.as_deref() {
-            Some("abort") => Err(JobFailure::abort(
-                "diagnostic.requested_abort",
-                "the job was asked to abort",
-            )),
-            Some("retry") => Err(JobFailure::retry(
-                "diagnostic.requested_retry",
-                "the job was asked to fail",
-            )),
+            Some("abort") => Err(JobFailure::abort("diagnostic.requested_abort", "the job was asked to abort")),
+            Some("retry") => Err(JobFailure::retry("diagnostic.requested_retry", "the job was asked to fail")),
             _ => Ok(serde_json::json!({"slept_ms": self.millis, "attempt": ctx.attempt})),
         }
     }

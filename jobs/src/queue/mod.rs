@@ -52,14 +52,8 @@ pub struct QueueStats {
 /// The queue backend this process talks to.
 #[derive(Clone)]
 pub enum Queues {
-    Redis {
-        conn: ::redis::aio::ConnectionManager,
-        settings: RuntimeSettings,
-    },
-    Sqlite {
-        pool: sqlx::SqlitePool,
-        settings: RuntimeSettings,
-    },
+    Redis { conn: ::redis::aio::ConnectionManager, settings: RuntimeSettings },
+    Sqlite { pool: sqlx::SqlitePool, settings: RuntimeSettings },
 }
 
 impl std::fmt::Debug for Queues {
@@ -96,10 +90,7 @@ impl Queues {
         }
     }
 
-    pub fn redis_storage<J: JobSpec>(
-        &self,
-        conn: &::redis::aio::ConnectionManager,
-    ) -> RedisStorage<Envelope<J>> {
+    pub fn redis_storage<J: JobSpec>(&self, conn: &::redis::aio::ConnectionManager) -> RedisStorage<Envelope<J>> {
         let s = self.settings();
         let config = apalis_redis::Config::default()
             .queue(s.queue_name(J::KIND))
@@ -109,10 +100,7 @@ impl Queues {
         RedisStorage::new(conn.clone()).with_config(config)
     }
 
-    pub fn sqlite_storage<J: JobSpec>(
-        &self,
-        pool: &sqlx::SqlitePool,
-    ) -> SqliteStorage<Envelope<J>> {
+    pub fn sqlite_storage<J: JobSpec>(&self, pool: &sqlx::SqlitePool) -> SqliteStorage<Envelope<J>> {
         let s = self.settings();
         let config = apalis_sqlite::Config::default()
             .queue(s.queue_name(J::KIND))
@@ -123,11 +111,7 @@ impl Queues {
     }
 
     /// Pushes one message, optionally to run after `delay` (1 s granularity).
-    pub async fn push<J: JobSpec>(
-        &self,
-        env: Envelope<J>,
-        delay: Option<Duration>,
-    ) -> Result<(), QueueError> {
+    pub async fn push<J: JobSpec>(&self, env: Envelope<J>, delay: Option<Duration>) -> Result<(), QueueError> {
         let mut builder = TaskBuilder::new(env);
         if let Some(d) = delay {
             builder = builder.run_after(d);
@@ -136,17 +120,11 @@ impl Queues {
         match self {
             Queues::Redis { conn, .. } => {
                 let mut storage = self.redis_storage::<J>(conn);
-                storage
-                    .push_task(task)
-                    .await
-                    .map_err(|e| QueueError::Push(e.to_string()))
+                storage.push_task(task).await.map_err(|e| QueueError::Push(e.to_string()))
             }
             Queues::Sqlite { pool, .. } => {
                 let mut storage = self.sqlite_storage::<J>(pool);
-                storage
-                    .push_task(task)
-                    .await
-                    .map_err(|e| QueueError::Push(e.to_string()))
+                storage.push_task(task).await.map_err(|e| QueueError::Push(e.to_string()))
             }
         }
     }
@@ -160,14 +138,7 @@ impl Queues {
                 Queues::Redis { conn, .. } => redis::counts(conn.clone(), &queue).await?,
                 Queues::Sqlite { pool, .. } => sqlite::counts(pool, &queue).await?,
             };
-            out.push(QueueStats {
-                queue,
-                kind,
-                pool: kind.pool(),
-                depth,
-                scheduled,
-                running,
-            });
+            out.push(QueueStats { queue, kind, pool: kind.pool(), depth, scheduled, running });
         }
         Ok(out)
     }

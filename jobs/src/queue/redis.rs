@@ -9,10 +9,7 @@ use redis::aio::ConnectionManager;
 
 use super::QueueError;
 
-pub(super) async fn counts(
-    mut c: ConnectionManager,
-    q: &str,
-) -> Result<(u64, u64, u64), QueueError> {
+pub(super) async fn counts(mut c: ConnectionManager, q: &str) -> Result<(u64, u64, u64), QueueError> {
     let depth: u64 = c.llen(format!("{q}:active")).await?;
     let scheduled: u64 = c.zcard(format!("{q}:scheduled")).await?;
     let workers: Vec<String> = c.zrange(format!("{q}:workers"), 0, -1).await?;
@@ -25,11 +22,7 @@ pub(super) async fn counts(
 
 /// Removes up to 1000 finished task ids with their payload and metadata.
 pub(super) async fn trim_done(mut c: ConnectionManager, q: &str) -> Result<u64, QueueError> {
-    let ids: Vec<String> = redis::cmd("SPOP")
-        .arg(format!("{q}:done"))
-        .arg(1000)
-        .query_async(&mut c)
-        .await?;
+    let ids: Vec<String> = redis::cmd("SPOP").arg(format!("{q}:done")).arg(1000).query_async(&mut c).await?;
     if ids.is_empty() {
         return Ok(0);
     }

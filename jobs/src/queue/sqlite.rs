@@ -23,18 +23,11 @@ pub(super) async fn open(data_dir: &Path) -> Result<SqlitePool, QueueError> {
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .busy_timeout(Duration::from_secs(10));
-    let setup_pool = SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(opts.clone())
-        .await?;
-    SqliteStorage::<()>::setup(&setup_pool)
-        .await
-        .map_err(|e| QueueError::Setup(e.to_string()))?;
+    let setup_pool = SqlitePoolOptions::new().max_connections(1).connect_with(opts.clone()).await?;
+    SqliteStorage::<()>::setup(&setup_pool).await.map_err(|e| QueueError::Setup(e.to_string()))?;
     setup_pool.close().await;
-    let pool = SqlitePoolOptions::new()
-        .max_connections(8)
-        .connect_with(opts.synchronous(SqliteSynchronous::Normal))
-        .await?;
+    let pool =
+        SqlitePoolOptions::new().max_connections(8).connect_with(opts.synchronous(SqliteSynchronous::Normal)).await?;
     Ok(pool)
 }
 
@@ -49,23 +42,17 @@ pub(super) async fn counts(pool: &SqlitePool, q: &str) -> Result<(u64, u64, u64)
     .bind(q)
     .fetch_one(pool)
     .await?;
-    let get = |i: usize| {
-        rows.try_get::<Option<i64>, _>(i)
-            .map(|v| u64::try_from(v.unwrap_or(0)).unwrap_or(0))
-    };
+    let get = |i: usize| rows.try_get::<Option<i64>, _>(i).map(|v| u64::try_from(v.unwrap_or(0)).unwrap_or(0));
     Ok((get(0)?, get(1)?, get(2)?))
 }
 
-pub(super) async fn trim_done(
-    pool: &SqlitePool,
-    q: &str,
-    older_than: Duration,
-) -> Result<u64, QueueError> {
+pub(super) async fn trim_done(pool: &SqlitePool, q: &str, older_than: Duration) -> Result<u64, QueueError> {
     let cutoff = chrono::Utc::now().timestamp() - i64::try_from(older_than.as_secs()).unwrap_or(0);
-    let r = sqlx::query("DELETE FROM Jobs WHERE job_type = ? AND status = 'Done' AND done_at IS NOT NULL AND done_at < ?")
-        .bind(q)
-        .bind(cutoff)
-        .execute(pool)
-        .await?;
+    let r =
+        sqlx::query("DELETE FROM Jobs WHERE job_type = ? AND status = 'Done' AND done_at IS NOT NULL AND done_at < ?")
+            .bind(q)
+            .bind(cutoff)
+            .execute(pool)
+            .await?;
     Ok(r.rows_affected())
 }

@@ -30,18 +30,12 @@ impl JobContext {
     /// Records progress (0–100) and publishes a `job.progress` event.
     /// Best-effort: a failed progress write never fails the job.
     pub async fn progress(&self, pct: u8) {
-        if let Err(e) = self
-            .store
-            .set_progress(&self.tenant_id, self.job_id, pct)
-            .await
-        {
+        if let Err(e) = self.store.set_progress(&self.tenant_id, self.job_id, pct).await {
             tracing::warn!(error = %e, "could not record progress");
             return;
         }
         if let Ok(Some(rec)) = self.store.get_job(&self.tenant_id, self.job_id).await {
-            self.events
-                .publish(JobEvent::for_view(self.tenant_id.clone(), rec.view()))
-                .await;
+            self.events.publish(JobEvent::for_view(self.tenant_id.clone(), rec.view())).await;
         }
     }
 }

@@ -26,10 +26,7 @@ pub enum ExecuteError {
 }
 
 /// The apalis handler of every kind.
-pub async fn execute<J: JobSpec>(
-    env: Envelope<J>,
-    rt: Data<Arc<Runtime>>,
-) -> Result<(), BoxDynError> {
+pub async fn execute<J: JobSpec>(env: Envelope<J>, rt: Data<Arc<Runtime>>) -> Result<(), BoxDynError> {
     let span = tracing::info_span!("job", job_id = %env.job_id, tenant_id = %env.tenant_id, kind = %J::KIND);
     let rt: Arc<Runtime> = (*rt).clone();
     run_attempt(&rt, env).instrument(span).await.map_err(|e| {
@@ -39,9 +36,7 @@ pub async fn execute<J: JobSpec>(
 }
 
 async fn publish(rt: &Runtime, rec: &JobRecord) {
-    rt.events
-        .publish(JobEvent::for_view(rec.tenant_id.clone(), rec.view()))
-        .await;
+    rt.events.publish(JobEvent::for_view(rec.tenant_id.clone(), rec.view())).await;
 }
 
 async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), ExecuteError> {
@@ -57,16 +52,12 @@ async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), E
     }
     let waited = (now() - rec.updated_at).to_std().unwrap_or_default();
     if rec.status == JobStatus::Queued && waited > settings.queue_wait() {
-        let t = Transition::new(
-            &env.tenant_id,
-            env.job_id,
-            &[JobStatus::Queued],
-            JobStatus::Dead,
-        )
-        .error(ErrorPatch::Set(JobError {
-            code: "job.queue_timeout".into(),
-            message: "the job waited in the queue longer than allowed".into(),
-        }));
+        let t = Transition::new(&env.tenant_id, env.job_id, &[JobStatus::Queued], JobStatus::Dead).error(
+            ErrorPatch::Set(JobError {
+                code: "job.queue_timeout".into(),
+                message: "the job waited in the queue longer than allowed".into(),
+            }),
+        );
         if let Some(dead) = rt.store.transition(t).await? {
             metrics::counter!("meeteasy_jobs_finished_total", "kind" => kind.as_str(), "status" => "dead").increment(1);
             publish(rt, &dead).await;
@@ -83,8 +74,7 @@ async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), E
     let Some(running) = rt.store.transition(start).await? else {
         return Ok(()); // cancelled or finished in the meantime
     };
-    metrics::histogram!("meeteasy_job_queue_wait_seconds", "kind" => kind.as_str())
-        .record(waited.as_secs_f64());
+    metrics::histogram!("meeteasy_job_queue_wait_seconds", "kind" => kind.as_str()).record(waited.as_secs_f64());
     publish(rt, &running).await;
 
     let ctx = JobContext {
@@ -95,65 +85,27 @@ async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), E
         events: rt.events.clone(),
     };
     let pool = kind.pool().as_str();
-    metrics::gauge!("meeteasy_worker_slots_busy", "pool" => pool, "kind" => kind.as_str())
-        .increment(1.0);
+    metrics::gauge!("meeteasy_worker_slots_busy", "pool" => pool, "kind" => kind.as_str()).increment(1.0);
     let started = Instant::now();
-    let outcome = tokio::time::timeout(
-        settings.timeout(),
-        AssertUnwindSafe(env.payload.run(ctx)).catch_unwind(),
-    )
-    .await;
-    metrics::gauge!("meeteasy_worker_slots_busy", "pool" => pool, "kind" => kind.as_str())
-        .decrement(1.0);
+    let outcome = tokio::time::timeout(settings.timeout(), AssertUnwindSafe(env.payload.run(ctx)).catch_unwind()).await;
+    metrics::gauge!("meeteasy_worker_slots_busy", "pool" => pool, "kind" => kind.as_str()).decrement(1.0);
     let outcome = match outcome {
         Ok(Ok(r)) => r,
-        Ok(Err(_panic)) => Err(JobFailure::retry(
-            "job.panicked",
-            "the worker hit an internal error",
-        )),
-        Err(_elapsed) => Err(JobFailure::retry(
-            "job.timeout",
-            "the job ran longer than its time limit",
-        )),
+        Ok(Err(_panic)) => Err(JobFailure::retry("job.panicked", "the worker hit an internal error")),
+        Err(_elapsed) => Err(JobFailure::retry("job.timeout", "the job ran longer than its time limit")),
     };
 
-    let t = Transition::new(
-        &env.tenant_id,
-        env.job_id,
-        &[JobStatus::Running],
-        JobStatus::Running,
-    );
+    let t = Transition::new(&env.tenant_id, env.job_id, &[JobStatus::Running], JobStatus::Running);
     let (transition, retry_in) = match outcome {
-        Ok(result) => (
-            Transition {
-                to: JobStatus::Succeeded,
-                ..t
-            }
-            .progress(100)
-            .error(ErrorPatch::Clear)
-            .result(result),
-            None,
-        ),
+        Ok(result) => {
+            (Transition { to: JobStatus::Succeeded, ..t }.progress(100).error(ErrorPatch::Clear).result(result), None)
+        }
         Err(f) => {
-            let err = ErrorPatch::Set(JobError {
-                code: f.code().to_string(),
-                message: f.message().to_string(),
-            });
+            let err = ErrorPatch::Set(JobError { code: f.code().to_string(), message: f.message().to_string() });
             if f.is_retryable() && running.attempts < settings.max_attempts {
                 let jitter = rand::rng().random_range(-0.25..=0.25);
-                tracing::warn!(
-                    code = f.code(),
-                    attempt = running.attempts,
-                    "attempt failed; will retry"
-                );
-                (
-                    Transition {
-                        to: JobStatus::Failed,
-                        ..t
-                    }
-                    .error(err),
-                    Some(settings.backoff(running.attempts, jitter)),
-                )
+                tracing::warn!(code = f.code(), attempt = running.attempts, "attempt failed; will retry");
+                (Transition { to: JobStatus::Failed, ..t }.error(err), Some(settings.backoff(running.attempts, jitter)))
             } else {
                 tracing::warn!(
                     code = f.code(),
@@ -161,14 +113,7 @@ async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), E
                     retryable = f.is_retryable(),
                     "job is dead"
                 );
-                (
-                    Transition {
-                        to: JobStatus::Dead,
-                        ..t
-                    }
-                    .error(err),
-                    None,
-                )
+                (Transition { to: JobStatus::Dead, ..t }.error(err), None)
             }
         }
     };
@@ -177,19 +122,13 @@ async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), E
     };
     metrics::histogram!("meeteasy_job_duration_seconds", "kind" => kind.as_str(), "status" => done.status.as_str())
         .record(started.elapsed().as_secs_f64());
-    metrics::counter!("meeteasy_jobs_finished_total", "kind" => kind.as_str(), "status" => done.status.as_str()).increment(1);
+    metrics::counter!("meeteasy_jobs_finished_total", "kind" => kind.as_str(), "status" => done.status.as_str())
+        .increment(1);
     if let Some(delay) = retry_in {
-        let payload: J = serde_json::from_value(done.payload.clone())
-            .map_err(|e| ExecuteError::Requeue(e.to_string()))?;
-        let next = Envelope {
-            job_id: env.job_id,
-            tenant_id: env.tenant_id.clone(),
-            payload,
-        };
-        rt.queues
-            .push(next, Some(delay))
-            .await
-            .map_err(|e| ExecuteError::Requeue(e.to_string()))?;
+        let payload: J =
+            serde_json::from_value(done.payload.clone()).map_err(|e| ExecuteError::Requeue(e.to_string()))?;
+        let next = Envelope { job_id: env.job_id, tenant_id: env.tenant_id.clone(), payload };
+        rt.queues.push(next, Some(delay)).await.map_err(|e| ExecuteError::Requeue(e.to_string()))?;
     }
     publish(rt, &done).await;
     Ok(())

@@ -33,20 +33,13 @@ pub struct Runtime {
 
 impl std::fmt::Debug for Runtime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Runtime")
-            .field("queues", &self.queues)
-            .finish_non_exhaustive()
+        f.debug_struct("Runtime").field("queues", &self.queues).finish_non_exhaustive()
     }
 }
 
 impl Runtime {
     pub fn new(store: DynStore, queues: Queues, events: EventBus) -> Arc<Self> {
         let settings = queues.settings().clone();
-        Arc::new(Self {
-            store,
-            queues,
-            events,
-            settings,
-        })
+        Arc::new(Self { store, queues, events, settings })
     }
 }

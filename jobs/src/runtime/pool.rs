@@ -22,11 +22,7 @@ pub enum RuntimeError {
 fn worker_name(kind: &str) -> String {
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".into());
     let suffix = uuid::Uuid::now_v7().simple().to_string();
-    format!(
-        "{kind}@{host}:{}:{}",
-        std::process::id(),
-        &suffix[suffix.len() - 8..]
-    )
+    format!("{kind}@{host}:{}:{}", std::process::id(), &suffix[suffix.len() - 8..])
 }
 
 /// Adds the worker of kind `J` to `monitor`.
@@ -35,7 +31,8 @@ pub(crate) fn register_kind<J: JobSpec>(monitor: Monitor, rt: &Arc<Runtime>) -> 
     let concurrency = rt.settings.pool(kind.pool()).concurrency.max(1);
     let poll = rt.settings.poll_interval();
     let name = worker_name(kind.as_str());
-    metrics::gauge!("meeteasy_worker_slots_total", "pool" => kind.pool().as_str(), "kind" => kind.as_str()).set(concurrency as f64);
+    metrics::gauge!("meeteasy_worker_slots_total", "pool" => kind.pool().as_str(), "kind" => kind.as_str())
+        .set(concurrency as f64);
     let rt = rt.clone();
     match &rt.queues {
         Queues::Redis { conn, .. } => {
@@ -74,10 +71,7 @@ where
     }
     let janitor = tokio::spawn(janitor(rt.clone()));
     let grace = Duration::from_secs(rt.settings.shutdown_grace_secs);
-    let result = monitor
-        .shutdown_timeout(grace)
-        .run_with_signal(shutdown)
-        .await;
+    let result = monitor.shutdown_timeout(grace).run_with_signal(shutdown).await;
     janitor.abort();
     result.map_err(|e| RuntimeError::Monitor(e.to_string()))
 }

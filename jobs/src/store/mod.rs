@@ -43,34 +43,21 @@ pub trait JobStore: Send + Sync {
     /// which carry the tenant in the payload anyway.
     async fn get_job_any_tenant(&self, id: JobId) -> Result<Option<JobRecord>, StoreError>;
 
-    async fn list_jobs(
-        &self,
-        tenant: &TenantId,
-        filter: &JobFilter,
-        page: PageRequest,
-    ) -> Result<JobPage, StoreError>;
+    async fn list_jobs(&self, tenant: &TenantId, filter: &JobFilter, page: PageRequest) -> Result<JobPage, StoreError>;
 
     /// Applies `t` if the job is still in one of `t.from`; returns the new
     /// record, or `None` when the job moved on (or does not exist).
     async fn transition(&self, t: Transition) -> Result<Option<JobRecord>, StoreError>;
 
     /// Progress updates are not transitions: they apply only while running.
-    async fn set_progress(
-        &self,
-        tenant: &TenantId,
-        id: JobId,
-        progress: u8,
-    ) -> Result<(), StoreError>;
+    async fn set_progress(&self, tenant: &TenantId, id: JobId, progress: u8) -> Result<(), StoreError>;
 
     /// Jobs per kind and status, across tenants, for `/metrics`.
     async fn count_by_status(&self) -> Result<Vec<(JobKind, JobStatus, u64)>, StoreError>;
 
     /// Jobs per kind that succeeded at or after `since`, across tenants
     /// (queue throughput for operators).
-    async fn count_succeeded_since(
-        &self,
-        since: DateTime<Utc>,
-    ) -> Result<Vec<(JobKind, u64)>, StoreError>;
+    async fn count_succeeded_since(&self, since: DateTime<Utc>) -> Result<Vec<(JobKind, u64)>, StoreError>;
 }
 
 /// Analytics events and rollups (the rollup arithmetic lives in `pipelines`).
@@ -78,12 +65,7 @@ pub trait JobStore: Send + Sync {
 pub trait AnalyticsStore: RollupStore<Error = StoreError> + Send + Sync {
     /// Stores raw events, skipping `(tenant, event_id)` pairs already stored.
     /// Returns how many were new.
-    async fn insert_events(
-        &self,
-        tenant: &TenantId,
-        job: JobId,
-        events: &[Event],
-    ) -> Result<u64, StoreError>;
+    async fn insert_events(&self, tenant: &TenantId, job: JobId, events: &[Event]) -> Result<u64, StoreError>;
 
     /// Buckets of `granularity` whose start lies in `[from, to)`, in order.
     async fn rollups(
@@ -120,11 +102,7 @@ pub trait BlobStore: Send + Sync {
         content_type: &str,
         bytes: Vec<u8>,
     ) -> Result<(BlobId, BlobMeta), StoreError>;
-    async fn get_blob(
-        &self,
-        tenant: &TenantId,
-        id: &BlobId,
-    ) -> Result<Option<(BlobMeta, Vec<u8>)>, StoreError>;
+    async fn get_blob(&self, tenant: &TenantId, id: &BlobId) -> Result<Option<(BlobMeta, Vec<u8>)>, StoreError>;
     async fn delete_blob(&self, tenant: &TenantId, id: &BlobId) -> Result<bool, StoreError>;
 }
 

@@ -98,6 +98,8 @@ pub struct Transition {
     pub from: Vec<JobStatus>,
     pub to: JobStatus,
     pub bump_attempts: bool,
+    /// Starts a fresh attempt budget (operator retries).
+    pub reset_attempts: bool,
     pub progress: Option<u8>,
     pub error: ErrorPatch,
     pub result: Option<serde_json::Value>,
@@ -111,6 +113,7 @@ impl Transition {
             from: from.to_vec(),
             to,
             bump_attempts: false,
+            reset_attempts: false,
             progress: None,
             error: ErrorPatch::Keep,
             result: None,
@@ -119,6 +122,11 @@ impl Transition {
 
     pub fn bump_attempts(mut self) -> Self {
         self.bump_attempts = true;
+        self
+    }
+
+    pub fn reset_attempts(mut self) -> Self {
+        self.reset_attempts = true;
         self
     }
 

@@ -57,21 +57,12 @@ pub trait RollupStore: Send + Sync {
 /// Drops repeated event ids inside one batch, keeping the first occurrence.
 pub fn dedup_batch(events: Vec<Event>) -> Vec<Event> {
     let mut seen = BTreeSet::new();
-    events
-        .into_iter()
-        .filter(|e| seen.insert(e.event_id.clone()))
-        .collect()
+    events.into_iter().filter(|e| seen.insert(e.event_id.clone())).collect()
 }
 
 /// The buckets a batch touches, per granularity, finest first.
-pub fn affected_buckets(
-    events: &[Event],
-    granularity: Granularity,
-) -> BTreeSet<(String, DateTime<Utc>)> {
-    events
-        .iter()
-        .map(|e| (e.conference_id.clone(), granularity.bucket_start(e.ts)))
-        .collect()
+pub fn affected_buckets(events: &[Event], granularity: Granularity) -> BTreeSet<(String, DateTime<Utc>)> {
+    events.iter().map(|e| (e.conference_id.clone(), granularity.bucket_start(e.ts))).collect()
 }
 
 /// Brings every bucket touched by `events` up to date. Safe to call again
@@ -86,16 +77,10 @@ pub async fn refresh_rollups<S: RollupStore + ?Sized>(
             let end = start + granularity.width();
             let counts = match granularity.finer() {
                 None => store.count_raw(tenant, &conference_id, start, end).await?,
-                Some(finer) => {
-                    store
-                        .sum_rollups(tenant, &conference_id, finer, start, end)
-                        .await?
-                }
+                Some(finer) => store.sum_rollups(tenant, &conference_id, finer, start, end).await?,
             };
             if !counts.is_empty() {
-                store
-                    .raise_rollup(tenant, &conference_id, granularity, start, &counts)
-                    .await?;
+                store.raise_rollup(tenant, &conference_id, granularity, start, &counts).await?;
             }
         }
     }

@@ -77,9 +77,7 @@ fn ev(id: &str, ts: &str, ty: &str) -> Event {
         event_id: id.into(),
         conference_id: "c1".into(),
         event_type: ty.into(),
-        ts: DateTime::parse_from_rfc3339(ts)
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_default(),
+        ts: DateTime::parse_from_rfc3339(ts).map(|t| t.with_timezone(&Utc)).unwrap_or_default(),
         attrs: serde_json::Value::Null,
     }
 }
@@ -105,10 +103,7 @@ fn day_counts(store: &MemStore, g: Granularity) -> Vec<(String, Counts)> {
         .rollups
         .lock()
         .map(|m| {
-            m.iter()
-                .filter(|((rg, _, _), _)| *rg == g)
-                .map(|((_, _, s), c)| (s.to_rfc3339(), c.clone()))
-                .collect()
+            m.iter().filter(|((rg, _, _), _)| *rg == g).map(|((_, _, s), c)| (s.to_rfc3339(), c.clone())).collect()
         })
         .unwrap_or_default()
 }
@@ -116,30 +111,12 @@ fn day_counts(store: &MemStore, g: Granularity) -> Vec<(String, Counts)> {
 #[tokio::test]
 async fn repeated_and_overlapping_batches_count_each_event_once() {
     let store = MemStore::default();
-    ingest(
-        &store,
-        vec![
-            ev("a", "2026-11-27T10:15:00Z", "page_view"),
-            ev("b", "2026-11-27T10:15:30Z", "page_view"),
-        ],
-    )
-    .await;
-    ingest(
-        &store,
-        vec![
-            ev("a", "2026-11-27T10:15:00Z", "page_view"),
-            ev("b", "2026-11-27T10:15:30Z", "page_view"),
-        ],
-    )
-    .await;
-    ingest(
-        &store,
-        vec![
-            ev("c", "2026-11-27T11:01:00Z", "check_in"),
-            ev("c", "2026-11-27T11:01:00Z", "check_in"),
-        ],
-    )
-    .await;
+    ingest(&store, vec![ev("a", "2026-11-27T10:15:00Z", "page_view"), ev("b", "2026-11-27T10:15:30Z", "page_view")])
+        .await;
+    ingest(&store, vec![ev("a", "2026-11-27T10:15:00Z", "page_view"), ev("b", "2026-11-27T10:15:30Z", "page_view")])
+        .await;
+    ingest(&store, vec![ev("c", "2026-11-27T11:01:00Z", "check_in"), ev("c", "2026-11-27T11:01:00Z", "check_in")])
+        .await;
 
     let days = day_counts(&store, Granularity::Day);
     assert_eq!(days.len(), 1);
@@ -152,21 +129,9 @@ async fn repeated_and_overlapping_batches_count_each_event_once() {
 #[tokio::test]
 async fn a_stale_recount_never_lowers_a_bucket() {
     let store = MemStore::default();
-    ingest(
-        &store,
-        vec![
-            ev("a", "2026-11-27T10:15:00Z", "x"),
-            ev("b", "2026-11-27T10:15:01Z", "x"),
-        ],
-    )
-    .await;
+    ingest(&store, vec![ev("a", "2026-11-27T10:15:00Z", "x"), ev("b", "2026-11-27T10:15:01Z", "x")]).await;
     let start = Granularity::Minute.bucket_start(ev("a", "2026-11-27T10:15:00Z", "x").ts);
     let stale: Counts = [("x".to_string(), 1)].into_iter().collect();
-    let _ = store
-        .raise_rollup(&tenant(), "c1", Granularity::Minute, start, &stale)
-        .await;
-    assert_eq!(
-        day_counts(&store, Granularity::Minute)[0].1.get("x"),
-        Some(&2)
-    );
+    let _ = store.raise_rollup(&tenant(), "c1", Granularity::Minute, start, &stale).await;
+    assert_eq!(day_counts(&store, Granularity::Minute)[0].1.get("x"), Some(&2));
 }

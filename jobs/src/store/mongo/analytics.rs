@@ -19,11 +19,7 @@ use crate::store::{AnalyticsStore, StoreError};
 
 fn counts_of(doc: &Document) -> Counts {
     doc.get_document("counts")
-        .map(|c| {
-            c.iter()
-                .map(|(k, v)| (k.clone(), bson_u64(Some(v))))
-                .collect()
-        })
+        .map(|c| c.iter().map(|(k, v)| (k.clone(), bson_u64(Some(v)))).collect())
         .unwrap_or_default()
 }
 
@@ -50,13 +46,7 @@ impl MongoStore {
             "granularity": g.as_str(),
             "bucket_start": {"$gte": bson_date(from), "$lt": bson_date(to)},
         };
-        Ok(self
-            .rollup_coll()
-            .find(filter)
-            .sort(doc! {"bucket_start": 1})
-            .await?
-            .try_collect()
-            .await?)
+        Ok(self.rollup_coll().find(filter).sort(doc! {"bucket_start": 1}).await?.try_collect().await?)
     }
 }
 
@@ -79,20 +69,8 @@ impl RollupStore for MongoStore {
             }},
             doc! {"$group": {"_id": "$type", "n": {"$sum": 1}}},
         ];
-        let rows: Vec<Document> = self
-            .events()
-            .aggregate(pipeline)
-            .await?
-            .try_collect()
-            .await?;
-        Ok(rows
-            .iter()
-            .filter_map(|r| {
-                r.get_str("_id")
-                    .ok()
-                    .map(|t| (t.to_string(), bson_u64(r.get("n"))))
-            })
-            .collect())
+        let rows: Vec<Document> = self.events().aggregate(pipeline).await?.try_collect().await?;
+        Ok(rows.iter().filter_map(|r| r.get_str("_id").ok().map(|t| (t.to_string(), bson_u64(r.get("n"))))).collect())
     }
 
     async fn sum_rollups(
@@ -122,10 +100,7 @@ impl RollupStore for MongoStore {
     ) -> Result<(), StoreError> {
         let mut max = Document::new();
         for (ty, n) in counts {
-            max.insert(
-                format!("counts.{ty}"),
-                i64::try_from(*n).unwrap_or(i64::MAX),
-            );
+            max.insert(format!("counts.{ty}"), i64::try_from(*n).unwrap_or(i64::MAX));
         }
         let filter = doc! {
             "tenant_id": tenant.as_str(),
@@ -133,22 +108,14 @@ impl RollupStore for MongoStore {
             "granularity": g.as_str(),
             "bucket_start": bson_date(start),
         };
-        self.rollup_coll()
-            .update_one(filter, doc! {"$max": max})
-            .upsert(true)
-            .await?;
+        self.rollup_coll().update_one(filter, doc! {"$max": max}).upsert(true).await?;
         Ok(())
     }
 }
 
 #[async_trait]
 impl AnalyticsStore for MongoStore {
-    async fn insert_events(
-        &self,
-        tenant: &TenantId,
-        job: JobId,
-        events: &[Event],
-    ) -> Result<u64, StoreError> {
+    async fn insert_events(&self, tenant: &TenantId, job: JobId, events: &[Event]) -> Result<u64, StoreError> {
         if events.is_empty() {
             return Ok(0);
         }
@@ -191,14 +158,8 @@ impl AnalyticsStore for MongoStore {
     ) -> Result<Vec<Bucket>, StoreError> {
         let mut out = Vec::new();
         for d in self.find_rollups(tenant, conf, g, from, to).await? {
-            let start = d
-                .get_datetime("bucket_start")
-                .map_err(StoreError::corrupt)?
-                .to_chrono();
-            out.push(Bucket {
-                start,
-                counts: counts_of(&d),
-            });
+            let start = d.get_datetime("bucket_start").map_err(StoreError::corrupt)?.to_chrono();
+            out.push(Bucket { start, counts: counts_of(&d) });
         }
         Ok(out)
     }

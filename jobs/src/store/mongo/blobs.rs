@@ -18,28 +18,17 @@ impl MongoStore {
         self.db.gridfs_bucket(None)
     }
 
-    async fn find_file(
-        &self,
-        tenant: &TenantId,
-        id: &BlobId,
-    ) -> Result<Option<(ObjectId, BlobMeta)>, StoreError> {
+    async fn find_file(&self, tenant: &TenantId, id: &BlobId) -> Result<Option<(ObjectId, BlobMeta)>, StoreError> {
         let Ok(oid) = ObjectId::parse_str(&id.0) else {
             return Ok(None);
         };
-        let files: Vec<FilesCollectionDocument> = self
-            .bucket()
-            .find(doc! {"_id": oid, "metadata.tenant_id": tenant.as_str()})
-            .await?
-            .try_collect()
-            .await?;
+        let files: Vec<FilesCollectionDocument> =
+            self.bucket().find(doc! {"_id": oid, "metadata.tenant_id": tenant.as_str()}).await?.try_collect().await?;
         Ok(files.into_iter().next().map(|f| {
             let md = f.metadata.unwrap_or_default();
             let meta = BlobMeta {
                 filename: f.filename.unwrap_or_default(),
-                content_type: md
-                    .get_str("content_type")
-                    .unwrap_or("application/octet-stream")
-                    .to_string(),
+                content_type: md.get_str("content_type").unwrap_or("application/octet-stream").to_string(),
                 size: f.length,
                 sha256: md.get_str("sha256").unwrap_or_default().to_string(),
             };
@@ -65,9 +54,7 @@ impl BlobStore for MongoStore {
             .bucket()
             .open_upload_stream(filename)
             .id(Bson::ObjectId(oid))
-            .metadata(
-                doc! {"tenant_id": tenant.as_str(), "sha256": &sha, "content_type": content_type},
-            )
+            .metadata(doc! {"tenant_id": tenant.as_str(), "sha256": &sha, "content_type": content_type})
             .await?;
         up.write_all(&bytes).await?;
         up.close().await?;
@@ -80,18 +67,11 @@ impl BlobStore for MongoStore {
         Ok((BlobId(oid.to_hex()), meta))
     }
 
-    async fn get_blob(
-        &self,
-        tenant: &TenantId,
-        id: &BlobId,
-    ) -> Result<Option<(BlobMeta, Vec<u8>)>, StoreError> {
+    async fn get_blob(&self, tenant: &TenantId, id: &BlobId) -> Result<Option<(BlobMeta, Vec<u8>)>, StoreError> {
         let Some((oid, meta)) = self.find_file(tenant, id).await? else {
             return Ok(None);
         };
-        let mut down = self
-            .bucket()
-            .open_download_stream(Bson::ObjectId(oid))
-            .await?;
+        let mut down = self.bucket().open_download_stream(Bson::ObjectId(oid)).await?;
         let mut buf = Vec::with_capacity(usize::try_from(meta.size).unwrap_or(0));
         down.read_to_end(&mut buf).await?;
         Ok(Some((meta, buf)))

@@ -17,9 +17,7 @@ use mongodb::options::ReturnDocument;
 use serde::{Deserialize, Serialize};
 
 use super::{MongoStore, bson_date, bson_u64, is_duplicate_key};
-use crate::store::{
-    Created, ErrorPatch, JobFilter, JobPage, JobRecord, JobStore, StoreError, Transition, now,
-};
+use crate::store::{Created, ErrorPatch, JobFilter, JobPage, JobRecord, JobStore, StoreError, Transition, now};
 
 #[derive(Debug, Serialize, Deserialize)]
 struct JobDoc {
@@ -95,11 +93,7 @@ impl MongoStore {
     }
 
     async fn find_one_job(&self, filter: Document) -> Result<Option<JobRecord>, StoreError> {
-        self.jobs()
-            .find_one(filter)
-            .await?
-            .map(JobRecord::try_from)
-            .transpose()
+        self.jobs().find_one(filter).await?.map(JobRecord::try_from).transpose()
     }
 }
 
@@ -114,10 +108,7 @@ impl JobStore for MongoStore {
         match self.jobs().insert_one(&d).await {
             Ok(_) => Ok(Created::New(r)),
             Err(e) if is_duplicate_key(&e) => {
-                match self
-                    .find_one_job(doc! {"tenant_id": &d.tenant_id, "idem": &d.idem})
-                    .await?
-                {
+                match self.find_one_job(doc! {"tenant_id": &d.tenant_id, "idem": &d.idem}).await? {
                     Some(existing) => Ok(Created::Existing(existing)),
                     None => Err(e.into()),
                 }
@@ -127,20 +118,14 @@ impl JobStore for MongoStore {
     }
 
     async fn get_job(&self, tenant: &TenantId, id: JobId) -> Result<Option<JobRecord>, StoreError> {
-        self.find_one_job(doc! {"_id": id.to_string(), "tenant_id": tenant.as_str()})
-            .await
+        self.find_one_job(doc! {"_id": id.to_string(), "tenant_id": tenant.as_str()}).await
     }
 
     async fn get_job_any_tenant(&self, id: JobId) -> Result<Option<JobRecord>, StoreError> {
         self.find_one_job(doc! {"_id": id.to_string()}).await
     }
 
-    async fn list_jobs(
-        &self,
-        tenant: &TenantId,
-        filter: &JobFilter,
-        page: PageRequest,
-    ) -> Result<JobPage, StoreError> {
+    async fn list_jobs(&self, tenant: &TenantId, filter: &JobFilter, page: PageRequest) -> Result<JobPage, StoreError> {
         let mut f = doc! {"tenant_id": tenant.as_str()};
         if let Some(s) = filter.status {
             f.insert("status", s.as_str());
@@ -158,10 +143,7 @@ impl JobStore for MongoStore {
             .await?
             .try_collect()
             .await?;
-        let items = docs
-            .into_iter()
-            .map(JobRecord::try_from)
-            .collect::<Result<_, _>>()?;
+        let items = docs.into_iter().map(JobRecord::try_from).collect::<Result<_, _>>()?;
         Ok(JobPage { items, total, page })
     }
 
@@ -182,8 +164,11 @@ impl JobStore for MongoStore {
         if let Some(r) = &t.result {
             set.insert("result", bson::to_bson(r).map_err(StoreError::corrupt)?);
         }
+        if t.reset_attempts {
+            set.insert("attempts", 0);
+        }
         let mut update = doc! {"$set": set};
-        if t.bump_attempts {
+        if t.bump_attempts && !t.reset_attempts {
             update.insert("$inc", doc! {"attempts": 1});
         }
         let filter = doc! {
@@ -191,20 +176,11 @@ impl JobStore for MongoStore {
             "tenant_id": t.tenant_id.as_str(),
             "status": {"$in": status_list(&t.from)},
         };
-        let updated = self
-            .jobs()
-            .find_one_and_update(filter, update)
-            .return_document(ReturnDocument::After)
-            .await?;
+        let updated = self.jobs().find_one_and_update(filter, update).return_document(ReturnDocument::After).await?;
         updated.map(JobRecord::try_from).transpose()
     }
 
-    async fn set_progress(
-        &self,
-        tenant: &TenantId,
-        id: JobId,
-        progress: u8,
-    ) -> Result<(), StoreError> {
+    async fn set_progress(&self, tenant: &TenantId, id: JobId, progress: u8) -> Result<(), StoreError> {
         self.jobs()
             .update_one(
                 doc! {"_id": id.to_string(), "tenant_id": tenant.as_str(), "status": "running"},
@@ -215,16 +191,9 @@ impl JobStore for MongoStore {
     }
 
     async fn count_by_status(&self) -> Result<Vec<(JobKind, JobStatus, u64)>, StoreError> {
-        let pipeline = vec![
-            doc! {"$group": {"_id": {"kind": "$kind", "status": "$status"}, "n": {"$sum": 1}}},
-        ];
-        let rows: Vec<Document> = self
-            .db
-            .collection::<Document>("jobs")
-            .aggregate(pipeline)
-            .await?
-            .try_collect()
-            .await?;
+        let pipeline = vec![doc! {"$group": {"_id": {"kind": "$kind", "status": "$status"}, "n": {"$sum": 1}}}];
+        let rows: Vec<Document> =
+            self.db.collection::<Document>("jobs").aggregate(pipeline).await?.try_collect().await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let Ok(key) = row.get_document("_id") else {
@@ -241,21 +210,13 @@ impl JobStore for MongoStore {
         Ok(out)
     }
 
-    async fn count_succeeded_since(
-        &self,
-        since: DateTime<Utc>,
-    ) -> Result<Vec<(JobKind, u64)>, StoreError> {
+    async fn count_succeeded_since(&self, since: DateTime<Utc>) -> Result<Vec<(JobKind, u64)>, StoreError> {
         let pipeline = vec![
             doc! {"$match": {"status": "succeeded", "updated_at": {"$gte": bson_date(since)}}},
             doc! {"$group": {"_id": "$kind", "n": {"$sum": 1}}},
         ];
-        let rows: Vec<Document> = self
-            .db
-            .collection::<Document>("jobs")
-            .aggregate(pipeline)
-            .await?
-            .try_collect()
-            .await?;
+        let rows: Vec<Document> =
+            self.db.collection::<Document>("jobs").aggregate(pipeline).await?.try_collect().await?;
         Ok(rows
             .iter()
             .filter_map(|r| {

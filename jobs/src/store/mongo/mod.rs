@@ -32,9 +32,7 @@ impl MongoStore {
     /// creates every index the queries rely on.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         let client = Client::with_uri_str(url).await?;
-        let db = client
-            .default_database()
-            .unwrap_or_else(|| client.database(DEFAULT_DB));
+        let db = client.default_database().unwrap_or_else(|| client.database(DEFAULT_DB));
         let store = Self { db };
         store.ensure_indexes().await?;
         Ok(store)
@@ -43,18 +41,14 @@ impl MongoStore {
     /// Connects to an explicit database (tests use one database each).
     pub async fn connect_db(url: &str, db_name: &str) -> Result<Self, StoreError> {
         let client = Client::with_uri_str(url).await?;
-        let store = Self {
-            db: client.database(db_name),
-        };
+        let store = Self { db: client.database(db_name) };
         store.ensure_indexes().await?;
         Ok(store)
     }
 
     async fn ensure_indexes(&self) -> Result<(), StoreError> {
         let unique = || IndexOptions::builder().unique(true).build();
-        let idx = |keys, opts: Option<IndexOptions>| {
-            IndexModel::builder().keys(keys).options(opts).build()
-        };
+        let idx = |keys, opts: Option<IndexOptions>| IndexModel::builder().keys(keys).options(opts).build();
         let plan: [(&str, Vec<IndexModel>); 4] = [
             (
                 "jobs",
@@ -81,16 +75,10 @@ impl MongoStore {
                     Some(unique()),
                 )],
             ),
-            (
-                "fs.files",
-                vec![idx(doc! {"metadata.tenant_id": 1, "_id": 1}, None)],
-            ),
+            ("fs.files", vec![idx(doc! {"metadata.tenant_id": 1, "_id": 1}, None)]),
         ];
         for (coll, models) in plan {
-            self.db
-                .collection::<bson::Document>(coll)
-                .create_indexes(models)
-                .await?;
+            self.db.collection::<bson::Document>(coll).create_indexes(models).await?;
         }
         Ok(())
     }

@@ -95,12 +95,7 @@ impl RollupStore for SqliteStore {
 
 #[async_trait]
 impl AnalyticsStore for SqliteStore {
-    async fn insert_events(
-        &self,
-        tenant: &TenantId,
-        job: JobId,
-        events: &[Event],
-    ) -> Result<u64, StoreError> {
+    async fn insert_events(&self, tenant: &TenantId, job: JobId, events: &[Event]) -> Result<u64, StoreError> {
         let mut tx = self.pool.begin().await?;
         let mut new = 0;
         for e in events {
@@ -151,10 +146,7 @@ impl AnalyticsStore for SqliteStore {
                 Some(b) if b.start == start => {
                     b.counts.insert(ty, n);
                 }
-                _ => buckets.push(Bucket {
-                    start,
-                    counts: [(ty, n)].into_iter().collect(),
-                }),
+                _ => buckets.push(Bucket { start, counts: [(ty, n)].into_iter().collect() }),
             }
         }
         Ok(buckets)

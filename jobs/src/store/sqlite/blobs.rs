@@ -55,12 +55,8 @@ impl BlobStore for SqliteStore {
             .await
             .map_err(|e| StoreError::corrupt(format!("write task failed: {e}")))??;
         let id = BlobId(uuid::Uuid::now_v7().to_string());
-        let meta = BlobMeta {
-            filename: filename.to_string(),
-            content_type: content_type.to_string(),
-            size,
-            sha256: sha,
-        };
+        let meta =
+            BlobMeta { filename: filename.to_string(), content_type: content_type.to_string(), size, sha256: sha };
         sqlx::query("INSERT INTO blobs (id, tenant_id, sha256, size, content_type, filename, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
             .bind(&id.0)
             .bind(tenant.as_str())
@@ -74,18 +70,12 @@ impl BlobStore for SqliteStore {
         Ok((id, meta))
     }
 
-    async fn get_blob(
-        &self,
-        tenant: &TenantId,
-        id: &BlobId,
-    ) -> Result<Option<(BlobMeta, Vec<u8>)>, StoreError> {
-        let row = sqlx::query(
-            "SELECT sha256, size, content_type, filename FROM blobs WHERE id = ? AND tenant_id = ?",
-        )
-        .bind(&id.0)
-        .bind(tenant.as_str())
-        .fetch_optional(&self.pool)
-        .await?;
+    async fn get_blob(&self, tenant: &TenantId, id: &BlobId) -> Result<Option<(BlobMeta, Vec<u8>)>, StoreError> {
+        let row = sqlx::query("SELECT sha256, size, content_type, filename FROM blobs WHERE id = ? AND tenant_id = ?")
+            .bind(&id.0)
+            .bind(tenant.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
         let Some(row) = row else { return Ok(None) };
         let meta = BlobMeta {
             sha256: row.try_get(0)?,

@@ -7,9 +7,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
 use super::{SqliteStore, from_micros, micros};
-use crate::store::{
-    Created, ErrorPatch, JobFilter, JobPage, JobRecord, JobStore, StoreError, Transition, now,
-};
+use crate::store::{Created, ErrorPatch, JobFilter, JobPage, JobRecord, JobStore, StoreError, Transition, now};
 
 /// The job columns, as a macro so queries stay `&'static str` (sqlx 0.9
 /// refuses runtime-built SQL unless it is explicitly asserted safe).
@@ -35,14 +33,8 @@ fn row_to_record(row: &SqliteRow) -> Result<JobRecord, StoreError> {
         status: status.parse::<JobStatus>().map_err(StoreError::corrupt)?,
         progress: u8::try_from(row.try_get::<i64, _>("progress")?).unwrap_or(0),
         attempts: u32::try_from(row.try_get::<i64, _>("attempts")?).unwrap_or(0),
-        error: error_code.map(|code| JobError {
-            code,
-            message: error_message.unwrap_or_default(),
-        }),
-        result: result
-            .map(|r| serde_json::from_str(&r))
-            .transpose()
-            .map_err(StoreError::corrupt)?,
+        error: error_code.map(|code| JobError { code, message: error_message.unwrap_or_default() }),
+        result: result.map(|r| serde_json::from_str(&r)).transpose().map_err(StoreError::corrupt)?,
         payload: serde_json::from_str(&payload).map_err(StoreError::corrupt)?,
         idempotency_key: row.try_get("idempotency_key")?,
         created_at: from_micros(row.try_get("created_at")?)?,
@@ -51,21 +43,9 @@ fn row_to_record(row: &SqliteRow) -> Result<JobRecord, StoreError> {
 }
 
 impl SqliteStore {
-    async fn find_by_key(
-        &self,
-        tenant: &TenantId,
-        key: &str,
-    ) -> Result<Option<JobRecord>, StoreError> {
-        let sql = concat!(
-            "SELECT ",
-            columns!(),
-            " FROM jobs WHERE tenant_id = ? AND idempotency_key = ?"
-        );
-        let row = sqlx::query(sql)
-            .bind(tenant.as_str())
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await?;
+    async fn find_by_key(&self, tenant: &TenantId, key: &str) -> Result<Option<JobRecord>, StoreError> {
+        let sql = concat!("SELECT ", columns!(), " FROM jobs WHERE tenant_id = ? AND idempotency_key = ?");
+        let row = sqlx::query(sql).bind(tenant.as_str()).bind(key).fetch_optional(&self.pool).await?;
         row.as_ref().map(row_to_record).transpose()
     }
 }
@@ -101,51 +81,28 @@ impl JobStore for SqliteStore {
         match &r.idempotency_key {
             Some(key) => match self.find_by_key(&r.tenant_id, key).await? {
                 Some(existing) => Ok(Created::Existing(existing)),
-                None => Err(StoreError::corrupt(
-                    "insert conflicted but no job holds the key",
-                )),
+                None => Err(StoreError::corrupt("insert conflicted but no job holds the key")),
             },
             None => Err(StoreError::corrupt("job id collision")),
         }
     }
 
     async fn get_job(&self, tenant: &TenantId, id: JobId) -> Result<Option<JobRecord>, StoreError> {
-        let sql = concat!(
-            "SELECT ",
-            columns!(),
-            " FROM jobs WHERE id = ? AND tenant_id = ?"
-        );
-        let row = sqlx::query(sql)
-            .bind(id.to_string())
-            .bind(tenant.as_str())
-            .fetch_optional(&self.pool)
-            .await?;
+        let sql = concat!("SELECT ", columns!(), " FROM jobs WHERE id = ? AND tenant_id = ?");
+        let row = sqlx::query(sql).bind(id.to_string()).bind(tenant.as_str()).fetch_optional(&self.pool).await?;
         row.as_ref().map(row_to_record).transpose()
     }
 
     async fn get_job_any_tenant(&self, id: JobId) -> Result<Option<JobRecord>, StoreError> {
         let sql = concat!("SELECT ", columns!(), " FROM jobs WHERE id = ?");
-        let row = sqlx::query(sql)
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(sql).bind(id.to_string()).fetch_optional(&self.pool).await?;
         row.as_ref().map(row_to_record).transpose()
     }
 
-    async fn list_jobs(
-        &self,
-        tenant: &TenantId,
-        filter: &JobFilter,
-        page: PageRequest,
-    ) -> Result<JobPage, StoreError> {
-        fn filtered(
-            select: &'static str,
-            tenant: &TenantId,
-            filter: &JobFilter,
-        ) -> QueryBuilder<Sqlite> {
+    async fn list_jobs(&self, tenant: &TenantId, filter: &JobFilter, page: PageRequest) -> Result<JobPage, StoreError> {
+        fn filtered(select: &'static str, tenant: &TenantId, filter: &JobFilter) -> QueryBuilder<Sqlite> {
             let mut q = QueryBuilder::new(select);
-            q.push(" FROM jobs WHERE tenant_id = ")
-                .push_bind(tenant.to_string());
+            q.push(" FROM jobs WHERE tenant_id = ").push_bind(tenant.to_string());
             if let Some(s) = filter.status {
                 q.push(" AND status = ").push_bind(s.as_str());
             }
@@ -154,34 +111,23 @@ impl JobStore for SqliteStore {
             }
             q
         }
-        let total: i64 = filtered("SELECT COUNT(*)", tenant, filter)
-            .build()
-            .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?;
+        let total: i64 = filtered("SELECT COUNT(*)", tenant, filter).build().fetch_one(&self.pool).await?.try_get(0)?;
         let mut q = filtered(concat!("SELECT ", columns!()), tenant, filter);
         q.push(" ORDER BY created_at DESC, id DESC LIMIT ")
             .push_bind(i64::from(page.page_size))
             .push(" OFFSET ")
             .push_bind(i64::try_from(page.offset()).unwrap_or(i64::MAX));
         let rows = q.build().fetch_all(&self.pool).await?;
-        let items = rows
-            .iter()
-            .map(row_to_record)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(JobPage {
-            items,
-            total: u64::try_from(total).unwrap_or(0),
-            page,
-        })
+        let items = rows.iter().map(row_to_record).collect::<Result<Vec<_>, _>>()?;
+        Ok(JobPage { items, total: u64::try_from(total).unwrap_or(0), page })
     }
 
     async fn transition(&self, t: Transition) -> Result<Option<JobRecord>, StoreError> {
         let mut q = QueryBuilder::<Sqlite>::new("UPDATE jobs SET status = ");
-        q.push_bind(t.to.as_str())
-            .push(", updated_at = ")
-            .push_bind(micros(now()));
-        if t.bump_attempts {
+        q.push_bind(t.to.as_str()).push(", updated_at = ").push_bind(micros(now()));
+        if t.reset_attempts {
+            q.push(", attempts = 0");
+        } else if t.bump_attempts {
             q.push(", attempts = attempts + 1");
         }
         if let Some(p) = t.progress {
@@ -212,27 +158,23 @@ impl JobStore for SqliteStore {
         row.as_ref().map(row_to_record).transpose()
     }
 
-    async fn set_progress(
-        &self,
-        tenant: &TenantId,
-        id: JobId,
-        progress: u8,
-    ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE jobs SET progress = ?, updated_at = ? WHERE id = ? AND tenant_id = ? AND status = 'running'")
-            .bind(i64::from(progress.min(100)))
-            .bind(micros(now()))
-            .bind(id.to_string())
-            .bind(tenant.as_str())
-            .execute(&self.pool)
-            .await?;
+    async fn set_progress(&self, tenant: &TenantId, id: JobId, progress: u8) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE jobs SET progress = ?, updated_at = ? WHERE id = ? AND tenant_id = ? AND status = 'running'",
+        )
+        .bind(i64::from(progress.min(100)))
+        .bind(micros(now()))
+        .bind(id.to_string())
+        .bind(tenant.as_str())
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
     async fn count_by_status(&self) -> Result<Vec<(JobKind, JobStatus, u64)>, StoreError> {
-        let rows =
-            sqlx::query("SELECT kind, status, COUNT(*) AS n FROM jobs GROUP BY kind, status")
-                .fetch_all(&self.pool)
-                .await?;
+        let rows = sqlx::query("SELECT kind, status, COUNT(*) AS n FROM jobs GROUP BY kind, status")
+            .fetch_all(&self.pool)
+            .await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let kind: String = row.try_get("kind")?;
@@ -249,10 +191,11 @@ impl JobStore for SqliteStore {
         &self,
         since: chrono::DateTime<chrono::Utc>,
     ) -> Result<Vec<(JobKind, u64)>, StoreError> {
-        let rows = sqlx::query("SELECT kind, COUNT(*) FROM jobs WHERE status = 'succeeded' AND updated_at >= ? GROUP BY kind")
-            .bind(micros(since))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT kind, COUNT(*) FROM jobs WHERE status = 'succeeded' AND updated_at >= ? GROUP BY kind")
+                .bind(micros(since))
+                .fetch_all(&self.pool)
+                .await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let kind: String = row.try_get(0)?;

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs the whole test suite against real services:
+#   - Redis at $MEETEASY_TEST_REDIS_URL (default redis://127.0.0.1:6379);
+#   - the MongoDB wire-protocol server SecantusDB, installed into a venv
+#     ($MEETEASY_VENV, default .venv) and started here on a free port.
+# Extra arguments go to `cargo nextest run` (e.g. a test filter).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv="${MEETEASY_VENV:-.venv}"
+redis_url="${MEETEASY_TEST_REDIS_URL:-redis://127.0.0.1:6379}"
+
+if [ ! -x "$venv/bin/secantusd-py" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet "SecantusDB==0.7.0b3"
+fi
+if ! redis-cli -u "$redis_url" ping >/dev/null 2>&1; then
+  echo "Redis is not reachable at $redis_url" >&2
+  exit 1
+fi
+
+pidfile="$(mktemp /tmp/meeteasy-secantus.XXXXXX.pid)"
+cleanup() { [ -s "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true; rm -f "$pidfile"; }
+trap cleanup EXIT
+MEETEASY_TEST_MONGODB_URL="$(scripts/start-secantus.sh "$venv" "$pidfile")"
+export MEETEASY_TEST_MONGODB_URL MEETEASY_TEST_REDIS_URL="$redis_url"
+echo "MongoDB wire server: $MEETEASY_TEST_MONGODB_URL"
+
+cargo build --locked -p meeteasy-api --bin meeteasy
+cargo nextest run --locked --workspace --no-fail-fast "$@"

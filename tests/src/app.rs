@@ -1,0 +1,149 @@
+//! The in-process application under test.
+
+use std::time::{Duration, Instant};
+
+use meeteasy_api::config::Settings;
+use meeteasy_api::http::auth::JwtKeys;
+use meeteasy_api::server;
+use meeteasy_api::shutdown::Shutdown;
+use meeteasy_jobs::JobControl;
+use meeteasy_models::auth::Role;
+use meeteasy_models::{Pool, TenantId};
+use serde_json::Value;
+use tokio::sync::watch;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Embedded,
+    Scaled,
+}
+
+pub const TEST_SECRET: &str = "test-secret-0123456789";
+
+/// The MongoDB URL of the test server, with the database swapped for `db`.
+pub fn mongodb_url(db: &str) -> String {
+    let base = std::env::var("MEETEASY_TEST_MONGODB_URL").unwrap_or_else(|_| {
+        panic!("MEETEASY_TEST_MONGODB_URL is not set: run the tests through scripts/test.sh, which starts the MongoDB wire server")
+    });
+    let (scheme, rest) = base.split_once("://").unwrap_or(("mongodb", base.as_str()));
+    let host = rest.split(['/', '?']).next().unwrap_or(rest);
+    format!("{scheme}://{host}/{db}")
+}
+
+pub fn redis_url() -> String {
+    std::env::var("MEETEASY_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+/// Settings for a fresh, isolated app.
+pub fn test_settings(backend: Backend, dir: &std::path::Path) -> Settings {
+    let mut s = Settings::default();
+    let id = uuid::Uuid::now_v7().simple().to_string();
+    s.listen = "127.0.0.1:0".into();
+    s.data_dir = dir.to_path_buf();
+    s.jwt_secret = TEST_SECRET.into();
+    s.runtime.namespace = format!("test-{id}");
+    s.runtime.poll_interval_ms = 10;
+    s.runtime.heartbeat_secs = 1;
+    s.runtime.missed_heartbeats = 2;
+    s.runtime.shutdown_grace_secs = 5;
+    if backend == Backend::Scaled {
+        s.mongodb_url = mongodb_url(&format!("t_{id}"));
+        s.redis_url = redis_url();
+    }
+    s
+}
+
+#[derive(Debug)]
+pub struct TestApp {
+    pub address: String,
+    pub backend: Backend,
+    pub client: reqwest::Client,
+    pub jobs: JobControl,
+    pub settings: Settings,
+    keys: JwtKeys,
+    stop: watch::Sender<bool>,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+impl TestApp {
+    /// API plus in-process CPU workers.
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, true, |_| {}).await
+    }
+
+    /// `workers: false` runs the API alone (for tests that bring their own
+    /// worker processes); `tweak` adjusts settings before start-up.
+    pub async fn spawn_with(backend: Backend, workers: bool, tweak: impl FnOnce(&mut Settings)) -> Self {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+        let mut settings = test_settings(backend, dir.path());
+        tweak(&mut settings);
+        let (jobs, limiter) = match backend {
+            Backend::Embedded => server::embedded(&settings).await,
+            Backend::Scaled => server::scaled(&settings).await,
+        }
+        .unwrap_or_else(|e| panic!("backends for {backend:?}: {e:#}"));
+        let state = server::app_state(&settings, jobs.clone(), limiter).unwrap_or_else(|e| panic!("state: {e:#}"));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("bind: {e}"));
+        let address = format!("http://{}", listener.local_addr().unwrap_or_else(|e| panic!("addr: {e}")));
+        let (stop, shutdown) = Shutdown::manual();
+        tokio::spawn(server::serve(listener, state, shutdown.clone()));
+        if workers {
+            let jobs = jobs.clone();
+            tokio::spawn(async move { server::work(&jobs, &[Pool::Cpu], shutdown).await });
+        }
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap_or_else(|e| panic!("client: {e}"));
+        TestApp { address, backend, client, jobs, settings, keys: JwtKeys::hs256(TEST_SECRET), stop, _dir: dir }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub fn token(&self, tenant: &str, role: Role) -> String {
+        let tenant = TenantId::parse(tenant).unwrap_or_else(|e| panic!("tenant: {e}"));
+        self.keys.mint(&tenant, "test-user", vec![role], Duration::from_secs(600)).unwrap_or_else(|e| panic!("mint: {e}"))
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).bearer_auth(token).send().await.unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> reqwest::Response {
+        self.client.post(self.url(path)).bearer_auth(token).json(body).send().await.unwrap_or_else(|e| panic!("POST {path}: {e}"))
+    }
+
+    /// Polls a job until its status is one of `wanted`, or panics after `within`.
+    pub async fn wait_for_status(&self, token: &str, id: &str, wanted: &[&str], within: Duration) -> Value {
+        let start = Instant::now();
+        loop {
+            let job: Value = json(self.get(&format!("/v1/jobs/{id}"), token).await).await;
+            if wanted.iter().any(|w| job["status"] == *w) {
+                return job;
+            }
+            assert!(start.elapsed() < within, "job {id} did not reach {wanted:?} within {within:?}; last: {job}");
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+}
+
+/// Reads a JSON body, panicking with the raw text if it is not JSON.
+pub async fn json(resp: reqwest::Response) -> Value {
+    let text = resp.text().await.unwrap_or_else(|e| panic!("body: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
+}
+
+/// Asserts the error shape and code, returning the body.
+pub async fn assert_error(resp: reqwest::Response, status: u16, code: &str) -> Value {
+    assert_eq!(resp.status().as_u16(), status, "unexpected status");
+    let body = json(resp).await;
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert_eq!(body["error"]["message_key"], format!("errors.{code}"), "{body}");
+    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    body
+}

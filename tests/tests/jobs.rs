@@ -1,0 +1,129 @@
+//! The jobs API and the worker runtime's promises: status mirroring,
+//! Abort vs Retry, timeouts, cancel, retry, pagination, tenant isolation.
+
+use std::time::Duration;
+
+use meeteasy_jobs::settings::JobTypeSettings;
+use meeteasy_models::auth::Role;
+use meeteasy_tests::app::{assert_error, json};
+use meeteasy_tests::{on_both_backends, Backend, TestApp};
+use serde_json::{json, Value};
+
+async fn sleep_job(app: &TestApp, token: &str, body: Value) -> String {
+    let resp = app.post("/v1/diagnostics/sleep", token, &body).await;
+    assert_eq!(resp.status().as_u16(), 202);
+    json(resp).await["id"].as_str().unwrap_or_default().to_string()
+}
+
+fn fast_retries(s: &mut meeteasy_api::config::Settings) {
+    s.runtime.jobs.insert(
+        "sleep".into(),
+        JobTypeSettings { timeout_secs: 1, queue_wait_secs: 60, max_attempts: 2, backoff_base_secs: 1, backoff_max_secs: 1 },
+    );
+}
+
+/// Ids of the raw Redis queue structures that still hold the task.
+async fn redis_leftovers(app: &TestApp) -> (u64, u64) {
+    let client = redis::Client::open(app.settings.redis_url.as_str()).unwrap_or_else(|e| panic!("{e}"));
+    let mut c = client.get_multiplexed_async_connection().await.unwrap_or_else(|e| panic!("{e}"));
+    let q = format!("{}:cpu:sleep", app.settings.runtime.namespace);
+    let active: u64 = redis::cmd("LLEN").arg(format!("{q}:active")).query_async(&mut c).await.unwrap_or(0);
+    let scheduled: u64 = redis::cmd("ZCARD").arg(format!("{q}:scheduled")).query_async(&mut c).await.unwrap_or(0);
+    (active, scheduled)
+}
+
+on_both_backends!(abort_ends_a_job_for_real_and_retry_stops_at_max_attempts, |backend: Backend| async move {
+    let app = TestApp::spawn_with(backend, true, fast_retries).await;
+    let t = app.token("acme", Role::Admin);
+    let aborted = sleep_job(&app, &t, json!({"millis": 0, "fail": "abort"})).await;
+    let retried = sleep_job(&app, &t, json!({"millis": 0, "fail": "retry"})).await;
+    let timed_out = sleep_job(&app, &t, json!({"millis": 5000})).await;
+
+    let a = app.wait_for_status(&t, &aborted, &["dead"], Duration::from_secs(20)).await;
+    assert_eq!(a["attempts"], 1, "{a}");
+    assert_eq!(a["error"]["code"], "diagnostic.requested_abort");
+    let r = app.wait_for_status(&t, &retried, &["dead"], Duration::from_secs(30)).await;
+    assert_eq!(r["attempts"], 2, "{r}");
+    assert_eq!(r["error"]["code"], "diagnostic.requested_retry");
+    let to = app.wait_for_status(&t, &timed_out, &["dead"], Duration::from_secs(30)).await;
+    assert_eq!(to["error"]["code"], "job.timeout");
+    assert_eq!(to["attempts"], 2);
+
+    // Nothing runs them again: apalis-redis would re-queue a failed task
+    // up to 25 times; our runtime acknowledges every attempt itself.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    for (id, attempts) in [(&aborted, 1), (&retried, 2), (&timed_out, 2)] {
+        let j = json(app.get(&format!("/v1/jobs/{id}"), &t).await).await;
+        assert_eq!((j["status"].as_str(), j["attempts"].as_u64()), (Some("dead"), Some(attempts)), "{j}");
+    }
+    if backend == Backend::Scaled {
+        assert_eq!(redis_leftovers(&app).await, (0, 0), "the queue must agree with the store");
+    }
+    let failed_list = json(app.get("/v1/jobs?status=dead&kind=sleep", &t).await).await;
+    assert_eq!(failed_list["total"], 3);
+
+    // An operator retry re-queues a dead job with a fresh attempt budget.
+    let resp = app.post(&format!("/v1/jobs/{aborted}/retry"), &t, &json!({})).await;
+    assert_eq!(resp.status().as_u16(), 202);
+    let again = app.wait_for_status(&t, &aborted, &["dead"], Duration::from_secs(20)).await;
+    assert_eq!(again["attempts"], 1, "{again}");
+    let ok = sleep_job(&app, &t, json!({"millis": 0})).await;
+    app.wait_for_status(&t, &ok, &["succeeded"], Duration::from_secs(20)).await;
+    assert_error(app.post(&format!("/v1/jobs/{ok}/retry"), &t, &json!({})).await, 409, "job.not_retryable").await;
+});
+
+on_both_backends!(queued_jobs_can_be_cancelled_and_never_run, |backend: Backend| async move {
+    let app = TestApp::spawn_with(backend, false, |_| {}).await;
+    let t = app.token("acme", Role::Admin);
+    let id = sleep_job(&app, &t, json!({"millis": 0})).await;
+    let other = app.token("globex", Role::Admin);
+    assert_error(app.post(&format!("/v1/jobs/{id}/cancel"), &other, &json!({})).await, 404, "job.not_found").await;
+    let resp = app.post(&format!("/v1/jobs/{id}/cancel"), &t, &json!({})).await;
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(json(resp).await["status"], "cancelled");
+    assert_error(app.post(&format!("/v1/jobs/{id}/cancel"), &t, &json!({})).await, 409, "job.not_cancellable").await;
+
+    // Start a worker now: it receives the message and must skip the job.
+    let jobs = app.jobs.clone();
+    let (stop, shutdown) = meeteasy_api::shutdown::Shutdown::manual();
+    tokio::spawn(async move { meeteasy_api::server::work(&jobs, &[meeteasy_models::Pool::Cpu], shutdown).await });
+    let done = sleep_job(&app, &t, json!({"millis": 0})).await;
+    app.wait_for_status(&t, &done, &["succeeded"], Duration::from_secs(20)).await;
+    let j = json(app.get(&format!("/v1/jobs/{id}"), &t).await).await;
+    assert_eq!((j["status"].as_str(), j["attempts"].as_u64()), (Some("cancelled"), Some(0)), "{j}");
+    let _ = stop.send(true);
+});
+
+on_both_backends!(jobs_are_paginated_and_isolated_by_tenant, |backend: Backend| async move {
+    let app = TestApp::spawn_with(backend, false, |_| {}).await;
+    let t = app.token("acme", Role::Admin);
+    let mut ids = Vec::new();
+    for _ in 0..5 {
+        ids.push(sleep_job(&app, &t, json!({"millis": 0})).await);
+    }
+    let page = json(app.get("/v1/jobs?page=2&page_size=2", &t).await).await;
+    assert_eq!((page["total"].as_u64(), page["page"].as_u64(), page["page_size"].as_u64()), (Some(5), Some(2), Some(2)));
+    let listed: Vec<&str> = page["items"].as_array().into_iter().flatten().filter_map(|j| j["id"].as_str()).collect();
+    assert_eq!(listed, [ids[2].as_str(), ids[1].as_str()], "newest first");
+    let clamped = json(app.get("/v1/jobs?page_size=1000", &t).await).await;
+    assert_eq!(clamped["page_size"], 100);
+    assert_eq!(json(app.get("/v1/jobs?status=succeeded", &t).await).await["total"], 0);
+    assert_error(app.get("/v1/jobs?status=bogus", &t).await, 422, "request.invalid").await;
+    assert_error(app.get("/v1/jobs?tenant_id=globex", &t).await, 403, "auth.tenant_mismatch").await;
+
+    let globex = app.token("globex", Role::Admin);
+    for path in [format!("/v1/jobs/{}", ids[0]), "/v1/jobs/not-a-uuid".into(), format!("/v1/jobs/{}", uuid::Uuid::now_v7())] {
+        assert_error(app.get(&path, &globex).await, 404, "job.not_found").await;
+    }
+    assert_error(app.post(&format!("/v1/jobs/{}/retry", ids[0]), &globex, &json!({})).await, 404, "job.not_found").await;
+    let root = app.token("platform", Role::SuperAdmin);
+    assert_eq!(json(app.get(&format!("/v1/jobs/{}", ids[0]), &root).await).await["id"], ids[0].as_str());
+
+    let organizer = app.token("acme", Role::Organizer);
+    assert_error(app.get("/v1/queues", &organizer).await, 403, "auth.forbidden").await;
+    assert_error(app.post("/v1/diagnostics/sleep", &organizer, &json!({})).await, 403, "auth.forbidden").await;
+    let queues = json(app.get("/v1/queues", &t).await).await;
+    let sleep_q = queues["queues"].as_array().into_iter().flatten().find(|q| q["kind"] == "sleep").cloned().unwrap_or_default();
+    assert_eq!(sleep_q["depth"].as_u64().unwrap_or(0) + sleep_q["scheduled"].as_u64().unwrap_or(0), 5, "{queues}");
+    assert_eq!(queues["backend"], if backend == Backend::Embedded { "sqlite" } else { "redis" });
+});

@@ -1,0 +1,46 @@
+//! Health, readiness, metrics, OpenAPI, fallbacks and rate limits.
+
+use meeteasy_models::auth::Role;
+use meeteasy_tests::app::{assert_error, json};
+use meeteasy_tests::{on_both_backends, Backend, TestApp};
+use serde_json::json;
+
+on_both_backends!(operations_endpoints_answer, |backend: Backend| async move {
+    let app = TestApp::spawn(backend).await;
+    let get = |p: &str| app.client.get(app.url(p)).send();
+    assert_eq!(json(get("/healthz").await.unwrap_or_else(|e| panic!("{e}"))).await["status"], "ok");
+    let ready = json(get("/readyz").await.unwrap_or_else(|e| panic!("{e}"))).await;
+    assert_eq!(ready["status"], "ready");
+    assert_eq!(ready["store"], if backend == Backend::Embedded { "sqlite" } else { "mongodb" });
+
+    let t = app.token("acme", Role::Admin);
+    let resp = app.post("/v1/diagnostics/sleep", &t, &json!({"millis": 0})).await;
+    assert_eq!(resp.status().as_u16(), 202);
+    let metrics = get("/metrics").await.unwrap_or_else(|e| panic!("{e}")).text().await.unwrap_or_default();
+    for needle in ["meeteasy_queue_depth{", "meeteasy_jobs{", "meeteasy_http_requests_total{", "queue=\"", "pool=\"cpu\""] {
+        assert!(metrics.contains(needle), "/metrics lacks {needle}:\n{metrics}");
+    }
+    assert!(metrics.contains("route=\"/v1/diagnostics/sleep\""), "routes are labelled by template");
+
+    let spec = json(get("/openapi.json").await.unwrap_or_else(|e| panic!("{e}"))).await;
+    for path in ["/v1/jobs", "/v1/jobs/{id}", "/v1/analytics/events", "/v1/analytics/summary", "/v1/queues"] {
+        assert!(spec["paths"][path].is_object(), "OpenAPI lacks {path}");
+    }
+    let docs = get("/docs/").await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(docs.status().as_u16(), 200);
+    assert!(docs.text().await.unwrap_or_default().contains("swagger"), "Swagger UI page");
+    assert_error(get("/v2/nothing").await.unwrap_or_else(|e| panic!("{e}")), 404, "route.not_found").await;
+});
+
+on_both_backends!(tenants_are_rate_limited_with_retry_after, |backend: Backend| async move {
+    let app = TestApp::spawn_with(backend, false, |s| s.limits.tenant_requests_per_minute = 3).await;
+    let (acme, globex) = (app.token("acme", Role::Organizer), app.token("globex", Role::Organizer));
+    for _ in 0..3 {
+        assert_eq!(app.get("/v1/jobs", &acme).await.status().as_u16(), 200);
+    }
+    let resp = app.get("/v1/jobs", &acme).await;
+    let retry_after: u64 = resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok()).unwrap_or(0);
+    assert!((1..=60).contains(&retry_after), "Retry-After {retry_after}");
+    assert_error(resp, 429, "request.rate_limited").await;
+    assert_eq!(app.get("/v1/jobs", &globex).await.status().as_u16(), 200, "other tenants are unaffected");
+});
