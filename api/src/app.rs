@@ -13,7 +13,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::http::error::ApiError;
 use crate::http::i18n;
 use crate::openapi::ApiDoc;
-use crate::routes::{analytics, diagnostics, jobs, ops};
+use crate::routes::{analytics, auth, diagnostics, jobs, ops};
 use crate::state::AppState;
 
 async fn fallback() -> ApiError {
@@ -32,6 +32,8 @@ pub fn router(state: AppState) -> Router {
         .route("/analytics/events", post(analytics::ingest))
         .route("/analytics/summary", get(analytics::summary))
         .route("/diagnostics/sleep", post(diagnostics::sleep))
+        .route("/auth/tickets", post(auth::issue))
+        .route("/auth/tickets/exchange", post(auth::exchange))
         .layer(DefaultBodyLimit::max(json_limit));
     Router::new()
         .nest("/v1", v1)

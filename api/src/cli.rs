@@ -108,8 +108,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Dev { .. } => {
             crate::telemetry::init(&settings.log_format, &settings.log_level);
-            let (jobs, limiter) = server::embedded(&settings).await?;
-            let state = server::app_state(&settings, jobs.clone(), limiter)?;
+            let backends = server::embedded(&settings).await?;
+            let jobs = backends.jobs.clone();
+            let state = server::app_state(&settings, backends)?;
             let listener = bind(&settings.listen).await?;
             tracing::info!(listen = %listener.local_addr()?, data_dir = %settings.data_dir.display(), "meeteasy dev ready");
             let shutdown = Shutdown::on_signals();
@@ -123,8 +124,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Api { .. } => {
             crate::telemetry::init(&settings.log_format, &settings.log_level);
-            let (jobs, limiter) = server::scaled(&settings).await?;
-            let state = server::app_state(&settings, jobs, limiter)?;
+            let state = server::app_state(&settings, server::scaled(&settings).await?)?;
             let listener = bind(&settings.listen).await?;
             tracing::info!(listen = %listener.local_addr()?, "meeteasy api ready");
             server::serve(listener, state, Shutdown::on_signals()).await
@@ -132,7 +132,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Worker { pool, listen } => {
             crate::telemetry::init(&settings.log_format, &settings.log_level);
             server::preflight(&settings, &[pool])?;
-            let (jobs, _limiter) = server::scaled(&settings).await?;
+            let jobs = server::scaled(&settings).await?.jobs;
             let shutdown = Shutdown::on_signals();
             match TcpListener::bind(&listen).await {
                 Ok(l) => {

@@ -45,8 +45,25 @@ pub struct Settings {
     pub models_dir: PathBuf,
     /// Default SMTP transport (lettre URL syntax).
     pub smtp_url: Option<String>,
+    pub auth: AuthSettings,
     pub limits: Limits,
     pub runtime: RuntimeSettings,
+}
+
+/// Token and ticket lifetimes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuthSettings {
+    /// Lifetime of a login ticket, in seconds.
+    pub ticket_ttl_secs: u64,
+    /// Lifetime of an access token minted from a ticket, in seconds.
+    pub access_token_ttl_secs: u64,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self { ticket_ttl_secs: 60, access_token_ttl_secs: 3600 }
+    }
 }
 
 /// Request limits. Rate limits are per tenant and shared by all API
@@ -85,6 +102,7 @@ impl Default for Settings {
             log_level: "info".into(),
             models_dir: PathBuf::from("./models-data"),
             smtp_url: None,
+            auth: AuthSettings::default(),
             limits: Limits::default(),
             runtime: RuntimeSettings::default(),
         }

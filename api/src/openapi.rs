@@ -44,6 +44,8 @@ impl Modify for BearerAuth {
         crate::routes::analytics::ingest,
         crate::routes::analytics::summary,
         crate::routes::diagnostics::sleep,
+        crate::routes::auth::issue,
+        crate::routes::auth::exchange,
         crate::routes::ops::healthz,
         crate::routes::ops::readyz,
         crate::routes::ops::metrics,
@@ -53,6 +55,7 @@ impl Modify for BearerAuth {
     tags(
         (name = "jobs", description = "Job status, cancellation and retries"),
         (name = "analytics", description = "Event ingestion and rollups"),
+        (name = "auth", description = "Single-use login tickets (SSO between apps)"),
         (name = "operations", description = "Health, readiness, metrics and diagnostics"),
     )
 )]

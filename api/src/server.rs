@@ -24,19 +24,32 @@ use crate::http::auth::JwtKeys;
 use crate::http::ratelimit::RateLimiter;
 use crate::shutdown::Shutdown;
 use crate::state::AppState;
+use crate::tickets::Tickets;
+
+/// The backends of one process.
+#[derive(Debug, Clone)]
+pub struct Backends {
+    pub jobs: JobControl,
+    pub limiter: RateLimiter,
+    pub tickets: Tickets,
+}
 
 /// Embedded: everything under `settings.data_dir`.
-pub async fn embedded(settings: &Settings) -> anyhow::Result<(JobControl, RateLimiter)> {
-    let store = SqliteStore::open(&settings.data_dir).await.context("opening the embedded store")?;
+pub async fn embedded(settings: &Settings) -> anyhow::Result<Backends> {
+    let store = Arc::new(SqliteStore::open(&settings.data_dir).await.context("opening the embedded store")?);
     let queues =
         Queues::sqlite(&settings.data_dir, settings.runtime.clone()).await.context("opening the embedded queue")?;
-    let store: DynStore = Arc::new(store);
-    let jobs = JobControl { store, queues, events: EventBus::local() };
-    Ok((jobs, RateLimiter::local(settings.limits.tenant_requests_per_minute)))
+    let tickets = Tickets::Embedded(store.clone());
+    let store: DynStore = store;
+    Ok(Backends {
+        jobs: JobControl { store, queues, events: EventBus::local() },
+        limiter: RateLimiter::local(settings.limits.tenant_requests_per_minute),
+        tickets,
+    })
 }
 
 /// Scale-out: Redis + MongoDB from `MEETEASY_REDIS_URL` / `MEETEASY_MONGODB_URL`.
-pub async fn scaled(settings: &Settings) -> anyhow::Result<(JobControl, RateLimiter)> {
+pub async fn scaled(settings: &Settings) -> anyhow::Result<Backends> {
     let store = MongoStore::connect(&settings.mongodb_url).await.context("connecting to MongoDB")?;
     let queues = Queues::redis(&settings.redis_url, settings.runtime.clone()).await.context("connecting to Redis")?;
     let conn = match &queues {
@@ -44,8 +57,12 @@ pub async fn scaled(settings: &Settings) -> anyhow::Result<(JobControl, RateLimi
         Queues::Sqlite { .. } => anyhow::bail!("scale-out needs the Redis queue"),
     };
     let store: DynStore = Arc::new(store);
-    let limiter = RateLimiter::redis(conn.clone(), &settings.runtime.namespace, settings.limits.tenant_requests_per_minute);
-    Ok((JobControl { store, queues, events: EventBus::with_redis(conn) }, limiter))
+    let namespace = settings.runtime.namespace.clone();
+    Ok(Backends {
+        limiter: RateLimiter::redis(conn.clone(), &namespace, settings.limits.tenant_requests_per_minute),
+        tickets: Tickets::Redis { conn: conn.clone(), namespace },
+        jobs: JobControl { store, queues, events: EventBus::with_redis(conn) },
+    })
 }
 
 pub fn jwt_keys(settings: &Settings) -> anyhow::Result<JwtKeys> {
@@ -58,13 +75,14 @@ pub fn jwt_keys(settings: &Settings) -> anyhow::Result<JwtKeys> {
     }
 }
 
-pub fn app_state(settings: &Settings, jobs: JobControl, limiter: RateLimiter) -> anyhow::Result<AppState> {
+pub fn app_state(settings: &Settings, backends: Backends) -> anyhow::Result<AppState> {
     Ok(AppState {
-        jobs,
+        jobs: backends.jobs,
         keys: Arc::new(jwt_keys(settings)?),
         settings: Arc::new(settings.clone()),
         prom: crate::metrics::install(),
-        limiter,
+        limiter: backends.limiter,
+        tickets: backends.tickets,
     })
 }
 

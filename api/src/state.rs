@@ -8,6 +8,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use crate::config::Settings;
 use crate::http::auth::JwtKeys;
 use crate::http::ratelimit::RateLimiter;
+use crate::tickets::Tickets;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -16,6 +17,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub prom: PrometheusHandle,
     pub limiter: RateLimiter,
+    pub tickets: Tickets,
 }
 
 impl std::fmt::Debug for AppState {

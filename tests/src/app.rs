@@ -83,12 +83,13 @@ impl TestApp {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
         let mut settings = test_settings(backend, dir.path());
         tweak(&mut settings);
-        let (jobs, limiter) = match backend {
+        let backends = match backend {
             Backend::Embedded => server::embedded(&settings).await,
             Backend::Scaled => server::scaled(&settings).await,
         }
         .unwrap_or_else(|e| panic!("backends for {backend:?}: {e:#}"));
-        let state = server::app_state(&settings, jobs.clone(), limiter).unwrap_or_else(|e| panic!("state: {e:#}"));
+        let jobs = backends.jobs.clone();
+        let state = server::app_state(&settings, backends).unwrap_or_else(|e| panic!("state: {e:#}"));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("bind: {e}"));
         let address = format!("http://{}", listener.local_addr().unwrap_or_else(|e| panic!("addr: {e}")));
         let (stop, shutdown) = Shutdown::manual();
@@ -97,7 +98,10 @@ impl TestApp {
             let jobs = jobs.clone();
             tokio::spawn(async move { server::work(&jobs, &[Pool::Cpu], shutdown).await });
         }
-        let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap_or_else(|e| panic!("client: {e}"));
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap_or_else(|e| panic!("client: {e}"));
         TestApp { address, backend, client, jobs, settings, keys: JwtKeys::hs256(TEST_SECRET), stop, _dir: dir }
     }
 
@@ -107,7 +111,9 @@ impl TestApp {
 
     pub fn token(&self, tenant: &str, role: Role) -> String {
         let tenant = TenantId::parse(tenant).unwrap_or_else(|e| panic!("tenant: {e}"));
-        self.keys.mint(&tenant, "test-user", vec![role], Duration::from_secs(600)).unwrap_or_else(|e| panic!("mint: {e}"))
+        self.keys
+            .mint(&tenant, "test-user", vec![role], Duration::from_secs(600))
+            .unwrap_or_else(|e| panic!("mint: {e}"))
     }
 
     pub async fn get(&self, path: &str, token: &str) -> reqwest::Response {
@@ -115,7 +121,13 @@ impl TestApp {
     }
 
     pub async fn post(&self, path: &str, token: &str, body: &Value) -> reqwest::Response {
-        self.client.post(self.url(path)).bearer_auth(token).json(body).send().await.unwrap_or_else(|e| panic!("POST {path}: {e}"))
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"))
     }
 
     /// Polls a job until its status is one of `wanted`, or panics after `within`.

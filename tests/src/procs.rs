@@ -14,7 +14,11 @@ pub fn binary() -> PathBuf {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let target = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| root.join("target"));
     let bin = target.join("debug").join("meeteasy");
-    assert!(bin.is_file(), "{} is missing: build it with `cargo build -p meeteasy-api` (scripts/test.sh does)", bin.display());
+    assert!(
+        bin.is_file(),
+        "{} is missing: build it with `cargo build -p meeteasy-api` (scripts/test.sh does)",
+        bin.display()
+    );
     bin
 }
 

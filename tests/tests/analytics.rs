@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use meeteasy_models::auth::Role;
 use meeteasy_tests::app::{assert_error, json};
-use meeteasy_tests::{on_both_backends, Backend, TestApp};
-use serde_json::{json, Value};
+use meeteasy_tests::{Backend, TestApp, on_both_backends};
+use serde_json::{Value, json};
 
 fn event(id: &str, conf: &str, ty: &str, ts: &str) -> Value {
     json!({"event_id": id, "conference_id": conf, "type": ty, "ts": ts, "attrs": {"k": id}})
@@ -64,9 +64,13 @@ on_both_backends!(repeated_batches_count_once_and_tenants_are_isolated, |backend
         ])
     );
     let hour = summary(&app, &acme, "conf-1", "hour").await;
-    let starts: Vec<&str> = hour["buckets"].as_array().into_iter().flatten().filter_map(|b| b["start"].as_str()).collect();
+    let starts: Vec<&str> =
+        hour["buckets"].as_array().into_iter().flatten().filter_map(|b| b["start"].as_str()).collect();
     // 10:16+08:00 is 02:16Z.
-    assert_eq!(starts, ["2026-11-27T02:00:00Z", "2026-11-27T10:00:00Z", "2026-11-27T11:00:00Z", "2026-11-28T09:00:00Z"]);
+    assert_eq!(
+        starts,
+        ["2026-11-27T02:00:00Z", "2026-11-27T10:00:00Z", "2026-11-27T11:00:00Z", "2026-11-28T09:00:00Z"]
+    );
     let minute = summary(&app, &acme, "conf-1", "minute").await;
     assert_eq!(minute["buckets"][1], json!({"start": "2026-11-27T10:15:00Z", "counts": {"page_view": 2}}));
     assert_eq!(summary(&app, &acme, "conf-2", "day").await["totals"], json!({"page_view": 1}));
@@ -89,15 +93,35 @@ on_both_backends!(invalid_batches_are_rejected_before_queueing, |backend: Backen
     assert!(body["error"]["message"].as_str().unwrap_or_default().contains("events[0].ts"), "{body}");
     let bad_type = json!({"events": [event("e1", "c", "a.b", "2026-11-27T10:15:00Z")]});
     assert_error(app.post("/v1/analytics/events", &t, &bad_type).await, 422, "analytics.invalid_event").await;
-    assert_error(app.post("/v1/analytics/events", &t, &json!({"events": []})).await, 422, "analytics.batch_too_large").await;
+    assert_error(app.post("/v1/analytics/events", &t, &json!({"events": []})).await, 422, "analytics.batch_too_large")
+        .await;
     let many: Vec<Value> = (0..1001).map(|i| event(&format!("e{i}"), "c", "v", "2026-11-27T10:15:00Z")).collect();
-    assert_error(app.post("/v1/analytics/events", &t, &json!({ "events": many })).await, 422, "analytics.batch_too_large").await;
-    let not_json = app.client.post(app.url("/v1/analytics/events")).bearer_auth(&t).header("content-type", "application/json").body("{").send().await;
+    assert_error(
+        app.post("/v1/analytics/events", &t, &json!({ "events": many })).await,
+        422,
+        "analytics.batch_too_large",
+    )
+    .await;
+    let not_json = app
+        .client
+        .post(app.url("/v1/analytics/events"))
+        .bearer_auth(&t)
+        .header("content-type", "application/json")
+        .body("{")
+        .send()
+        .await;
     assert_error(not_json.unwrap_or_else(|e| panic!("{e}")), 422, "request.malformed_json").await;
     let other_tenant = json!({"tenant_id": "globex", "events": [event("e1", "c", "v", "2026-11-27T10:15:00Z")]});
     assert_error(app.post("/v1/analytics/events", &t, &other_tenant).await, 403, "auth.tenant_mismatch").await;
     let huge = "x".repeat(1_100_000);
-    let too_big = app.client.post(app.url("/v1/analytics/events")).bearer_auth(&t).header("content-type", "application/json").body(format!("{{\"pad\":\"{huge}\"}}")).send().await;
+    let too_big = app
+        .client
+        .post(app.url("/v1/analytics/events"))
+        .bearer_auth(&t)
+        .header("content-type", "application/json")
+        .body(format!("{{\"pad\":\"{huge}\"}}"))
+        .send()
+        .await;
     assert_error(too_big.unwrap_or_else(|e| panic!("{e}")), 413, "request.too_large").await;
     let jobs = json(app.get("/v1/jobs", &app.token("acme", Role::Organizer)).await).await;
     assert_eq!(jobs["total"], 0, "nothing may be queued for rejected input: {jobs}");
@@ -110,7 +134,12 @@ on_both_backends!(idempotency_keys_return_the_same_job_per_tenant, |backend: Bac
     let (acme, globex) = (app.token("acme", Role::Organizer), app.token("globex", Role::Organizer));
     let body = json!({"events": [event("e1", "c", "v", "2026-11-27T10:15:00Z")]});
     let send = |token: String, key: &'static str| {
-        let req = app.client.post(app.url("/v1/analytics/events")).bearer_auth(token).header("idempotency-key", key).json(&body);
+        let req = app
+            .client
+            .post(app.url("/v1/analytics/events"))
+            .bearer_auth(token)
+            .header("idempotency-key", key)
+            .json(&body);
         async move { json(req.send().await.unwrap_or_else(|e| panic!("{e}"))).await }
     };
     let a1 = send(acme.clone(), "batch-42").await;

@@ -1,9 +1,9 @@
 //! Authentication failures all answer 401 with the error shape.
 
-use jsonwebtoken::{encode, EncodingKey, Header};
+use jsonwebtoken::{EncodingKey, Header, encode};
 use meeteasy_models::auth::Role;
-use meeteasy_tests::app::{assert_error, TEST_SECRET};
-use meeteasy_tests::{on_both_backends, Backend, TestApp};
+use meeteasy_tests::app::{TEST_SECRET, assert_error};
+use meeteasy_tests::{Backend, TestApp, on_both_backends};
 use serde_json::json;
 
 fn claims(exp_offset: i64) -> serde_json::Value {
@@ -46,7 +46,13 @@ on_both_backends!(every_bad_token_is_a_401_with_the_error_shape, |backend: Backe
         assert_eq!(resp.status().as_u16(), 401, "{what}");
         assert_error(resp, 401, "auth.invalid_token").await;
     }
-    let resp = app.client.get(app.url("/v1/jobs")).header("authorization", "Basic abc").send().await.unwrap_or_else(|e| panic!("{e}"));
+    let resp = app
+        .client
+        .get(app.url("/v1/jobs"))
+        .header("authorization", "Basic abc")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_error(resp, 401, "auth.invalid_token").await;
 
     let good = app.token("acme", Role::Organizer);

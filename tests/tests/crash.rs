@@ -4,10 +4,10 @@
 use std::time::Duration;
 
 use meeteasy_models::auth::Role;
-use meeteasy_tests::app::{json, redis_url, TEST_SECRET};
-use meeteasy_tests::procs::{free_port, wait_healthy, Proc};
+use meeteasy_tests::app::{TEST_SECRET, json, redis_url};
+use meeteasy_tests::procs::{Proc, free_port, wait_healthy};
 use meeteasy_tests::{Backend, TestApp};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 const JOBS: usize = 4;
 
@@ -79,7 +79,12 @@ async fn the_embedded_server_finishes_jobs_after_a_crash_and_restart() {
     let client = reqwest::Client::new();
     let mut ids = Vec::new();
     for _ in 0..2 {
-        let resp = client.post(format!("{base}/v1/diagnostics/sleep")).bearer_auth(&t).json(&json!({"millis": 2500})).send().await;
+        let resp = client
+            .post(format!("{base}/v1/diagnostics/sleep"))
+            .bearer_auth(&t)
+            .json(&json!({"millis": 2500}))
+            .send()
+            .await;
         ids.push(json(resp.unwrap_or_else(|e| panic!("{e}"))).await["id"].as_str().unwrap_or_default().to_string());
     }
     let status = |id: String| {
@@ -128,10 +133,14 @@ async fn sigterm_lets_in_flight_jobs_finish() {
     let probe = TestApp::spawn_with(Backend::Embedded, false, |_| {}).await;
     let t = probe.token("acme", Role::Admin);
     let client = reqwest::Client::new();
-    let resp = client.post(format!("{base}/v1/diagnostics/sleep")).bearer_auth(&t).json(&json!({"millis": 1500})).send().await;
+    let resp =
+        client.post(format!("{base}/v1/diagnostics/sleep")).bearer_auth(&t).json(&json!({"millis": 1500})).send().await;
     let id = json(resp.unwrap_or_else(|e| panic!("{e}"))).await["id"].as_str().unwrap_or_default().to_string();
     loop {
-        let j = json(client.get(format!("{base}/v1/jobs/{id}")).bearer_auth(&t).send().await.unwrap_or_else(|e| panic!("{e}"))).await;
+        let j = json(
+            client.get(format!("{base}/v1/jobs/{id}")).bearer_auth(&t).send().await.unwrap_or_else(|e| panic!("{e}")),
+        )
+        .await;
         if j["status"] == "running" {
             break;
         }

@@ -6,8 +6,8 @@ use std::time::Duration;
 use meeteasy_jobs::settings::JobTypeSettings;
 use meeteasy_models::auth::Role;
 use meeteasy_tests::app::{assert_error, json};
-use meeteasy_tests::{on_both_backends, Backend, TestApp};
-use serde_json::{json, Value};
+use meeteasy_tests::{Backend, TestApp, on_both_backends};
+use serde_json::{Value, json};
 
 async fn sleep_job(app: &TestApp, token: &str, body: Value) -> String {
     let resp = app.post("/v1/diagnostics/sleep", token, &body).await;
@@ -18,7 +18,13 @@ async fn sleep_job(app: &TestApp, token: &str, body: Value) -> String {
 fn fast_retries(s: &mut meeteasy_api::config::Settings) {
     s.runtime.jobs.insert(
         "sleep".into(),
-        JobTypeSettings { timeout_secs: 1, queue_wait_secs: 60, max_attempts: 2, backoff_base_secs: 1, backoff_max_secs: 1 },
+        JobTypeSettings {
+            timeout_secs: 1,
+            queue_wait_secs: 60,
+            max_attempts: 2,
+            backoff_base_secs: 1,
+            backoff_max_secs: 1,
+        },
     );
 }
 
@@ -102,7 +108,10 @@ on_both_backends!(jobs_are_paginated_and_isolated_by_tenant, |backend: Backend| 
         ids.push(sleep_job(&app, &t, json!({"millis": 0})).await);
     }
     let page = json(app.get("/v1/jobs?page=2&page_size=2", &t).await).await;
-    assert_eq!((page["total"].as_u64(), page["page"].as_u64(), page["page_size"].as_u64()), (Some(5), Some(2), Some(2)));
+    assert_eq!(
+        (page["total"].as_u64(), page["page"].as_u64(), page["page_size"].as_u64()),
+        (Some(5), Some(2), Some(2))
+    );
     let listed: Vec<&str> = page["items"].as_array().into_iter().flatten().filter_map(|j| j["id"].as_str()).collect();
     assert_eq!(listed, [ids[2].as_str(), ids[1].as_str()], "newest first");
     let clamped = json(app.get("/v1/jobs?page_size=1000", &t).await).await;
@@ -112,10 +121,13 @@ on_both_backends!(jobs_are_paginated_and_isolated_by_tenant, |backend: Backend| 
     assert_error(app.get("/v1/jobs?tenant_id=globex", &t).await, 403, "auth.tenant_mismatch").await;
 
     let globex = app.token("globex", Role::Admin);
-    for path in [format!("/v1/jobs/{}", ids[0]), "/v1/jobs/not-a-uuid".into(), format!("/v1/jobs/{}", uuid::Uuid::now_v7())] {
+    for path in
+        [format!("/v1/jobs/{}", ids[0]), "/v1/jobs/not-a-uuid".into(), format!("/v1/jobs/{}", uuid::Uuid::now_v7())]
+    {
         assert_error(app.get(&path, &globex).await, 404, "job.not_found").await;
     }
-    assert_error(app.post(&format!("/v1/jobs/{}/retry", ids[0]), &globex, &json!({})).await, 404, "job.not_found").await;
+    assert_error(app.post(&format!("/v1/jobs/{}/retry", ids[0]), &globex, &json!({})).await, 404, "job.not_found")
+        .await;
     let root = app.token("platform", Role::SuperAdmin);
     assert_eq!(json(app.get(&format!("/v1/jobs/{}", ids[0]), &root).await).await["id"], ids[0].as_str());
 
@@ -123,7 +135,8 @@ on_both_backends!(jobs_are_paginated_and_isolated_by_tenant, |backend: Backend| 
     assert_error(app.get("/v1/queues", &organizer).await, 403, "auth.forbidden").await;
     assert_error(app.post("/v1/diagnostics/sleep", &organizer, &json!({})).await, 403, "auth.forbidden").await;
     let queues = json(app.get("/v1/queues", &t).await).await;
-    let sleep_q = queues["queues"].as_array().into_iter().flatten().find(|q| q["kind"] == "sleep").cloned().unwrap_or_default();
+    let sleep_q =
+        queues["queues"].as_array().into_iter().flatten().find(|q| q["kind"] == "sleep").cloned().unwrap_or_default();
     assert_eq!(sleep_q["depth"].as_u64().unwrap_or(0) + sleep_q["scheduled"].as_u64().unwrap_or(0), 5, "{queues}");
     assert_eq!(queues["backend"], if backend == Backend::Embedded { "sqlite" } else { "redis" });
 });

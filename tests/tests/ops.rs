@@ -2,7 +2,7 @@
 
 use meeteasy_models::auth::Role;
 use meeteasy_tests::app::{assert_error, json};
-use meeteasy_tests::{on_both_backends, Backend, TestApp};
+use meeteasy_tests::{Backend, TestApp, on_both_backends};
 use serde_json::json;
 
 on_both_backends!(operations_endpoints_answer, |backend: Backend| async move {
@@ -17,7 +17,9 @@ on_both_backends!(operations_endpoints_answer, |backend: Backend| async move {
     let resp = app.post("/v1/diagnostics/sleep", &t, &json!({"millis": 0})).await;
     assert_eq!(resp.status().as_u16(), 202);
     let metrics = get("/metrics").await.unwrap_or_else(|e| panic!("{e}")).text().await.unwrap_or_default();
-    for needle in ["meeteasy_queue_depth{", "meeteasy_jobs{", "meeteasy_http_requests_total{", "queue=\"", "pool=\"cpu\""] {
+    for needle in
+        ["meeteasy_queue_depth{", "meeteasy_jobs{", "meeteasy_http_requests_total{", "queue=\"", "pool=\"cpu\""]
+    {
         assert!(metrics.contains(needle), "/metrics lacks {needle}:\n{metrics}");
     }
     assert!(metrics.contains("route=\"/v1/diagnostics/sleep\""), "routes are labelled by template");
@@ -39,7 +41,8 @@ on_both_backends!(tenants_are_rate_limited_with_retry_after, |backend: Backend| 
         assert_eq!(app.get("/v1/jobs", &acme).await.status().as_u16(), 200);
     }
     let resp = app.get("/v1/jobs", &acme).await;
-    let retry_after: u64 = resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok()).unwrap_or(0);
+    let retry_after: u64 =
+        resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok()).unwrap_or(0);
     assert!((1..=60).contains(&retry_after), "Retry-After {retry_after}");
     assert_error(resp, 429, "request.rate_limited").await;
     assert_eq!(app.get("/v1/jobs", &globex).await.status().as_u16(), 200, "other tenants are unaffected");

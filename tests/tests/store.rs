@@ -3,7 +3,7 @@
 use meeteasy_jobs::store::{Created, DynStore, ErrorPatch, JobRecord, Transition};
 use meeteasy_models::analytics::{Counts, Granularity};
 use meeteasy_models::{JobError, JobKind, JobStatus, TenantId};
-use meeteasy_tests::{on_both_backends, Backend, TestApp};
+use meeteasy_tests::{Backend, TestApp, on_both_backends};
 use serde_json::json;
 
 fn tenant(s: &str) -> TenantId {
@@ -20,7 +20,8 @@ on_both_backends!(blobs_round_trip_and_stay_with_their_tenant, |backend: Backend
     let (_app, store) = store(backend).await;
     let (acme, globex) = (tenant("acme"), tenant("globex"));
     let bytes: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
-    let (id, meta) = store.put_blob(&acme, "agenda.pdf", "application/pdf", bytes.clone()).await.unwrap_or_else(|e| panic!("{e}"));
+    let (id, meta) =
+        store.put_blob(&acme, "agenda.pdf", "application/pdf", bytes.clone()).await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(meta.size, 300_000);
     assert_eq!(meta.sha256.len(), 64);
     let (got_meta, got) = store.get_blob(&acme, &id).await.ok().flatten().unwrap_or_else(|| panic!("blob missing"));
@@ -28,10 +29,15 @@ on_both_backends!(blobs_round_trip_and_stay_with_their_tenant, |backend: Backend
     assert_eq!(got_meta.filename, "agenda.pdf");
     assert!(store.get_blob(&globex, &id).await.ok().flatten().is_none(), "another tenant must not read it");
     assert!(!store.delete_blob(&globex, &id).await.unwrap_or(true));
-    let (copy, _) = store.put_blob(&globex, "same.pdf", "application/pdf", bytes.clone()).await.unwrap_or_else(|e| panic!("{e}"));
+    let (copy, _) =
+        store.put_blob(&globex, "same.pdf", "application/pdf", bytes.clone()).await.unwrap_or_else(|e| panic!("{e}"));
     assert!(store.delete_blob(&acme, &id).await.unwrap_or(false));
     assert!(store.get_blob(&acme, &id).await.ok().flatten().is_none());
-    assert_eq!(store.get_blob(&globex, &copy).await.ok().flatten().map(|(_, b)| b), Some(bytes), "shared content survives");
+    assert_eq!(
+        store.get_blob(&globex, &copy).await.ok().flatten().map(|(_, b)| b),
+        Some(bytes),
+        "shared content survives"
+    );
 });
 
 on_both_backends!(job_records_are_idempotent_and_transitions_compare_and_set, |backend: Backend| async move {
@@ -76,5 +82,7 @@ on_both_backends!(rollups_only_ever_grow, |backend: Backend| async move {
     let expect: Counts = [("a".to_string(), 5), ("b".to_string(), 1), ("c".to_string(), 7)].into_iter().collect();
     assert_eq!(buckets.len(), 1);
     assert_eq!(buckets[0].counts, expect);
-    assert!(store.rollups(&tenant("globex"), "conf", Granularity::Hour, start, end).await.unwrap_or_default().is_empty());
+    assert!(
+        store.rollups(&tenant("globex"), "conf", Granularity::Hour, start, end).await.unwrap_or_default().is_empty()
+    );
 });

@@ -22,6 +22,8 @@ pub enum ApiError {
     MissingToken,
     #[error("invalid token")]
     InvalidToken,
+    #[error("invalid ticket")]
+    InvalidTicket,
     #[error("forbidden")]
     Forbidden,
     #[error("tenant mismatch")]
@@ -55,6 +57,7 @@ impl ApiError {
         match self {
             ApiError::MissingToken => "auth.missing_token",
             ApiError::InvalidToken => "auth.invalid_token",
+            ApiError::InvalidTicket => "auth.invalid_ticket",
             ApiError::Forbidden => "auth.forbidden",
             ApiError::TenantMismatch => "auth.tenant_mismatch",
             ApiError::NotFound(code) | ApiError::Conflict(code) => code,
@@ -70,7 +73,7 @@ impl ApiError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::MissingToken | ApiError::InvalidToken => StatusCode::UNAUTHORIZED,
+            ApiError::MissingToken | ApiError::InvalidToken | ApiError::InvalidTicket => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden | ApiError::TenantMismatch => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Invalid { .. } | ApiError::MalformedJson(_) => StatusCode::UNPROCESSABLE_ENTITY,

@@ -59,6 +59,7 @@ pub async fn middleware(req: Request, next: Next) -> Response {
 const CATALOG: &[(&str, &str, &str)] = &[
     ("auth.missing_token", "Authentication is required.", "需要身份验证。"),
     ("auth.invalid_token", "The access token is invalid or expired.", "访问令牌无效或已过期。"),
+    ("auth.invalid_ticket", "The ticket is invalid, expired or already used.", "票据无效、已过期或已被使用。"),
     ("auth.forbidden", "You do not have permission to do this.", "您没有执行此操作的权限。"),
     ("auth.tenant_mismatch", "The tenant in the request does not match your token.", "请求中的租户与您的令牌不一致。"),
     ("request.invalid", "The request is invalid: {field} {detail}.", "请求无效：{field} {detail}。"),

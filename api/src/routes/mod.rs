@@ -2,6 +2,7 @@
 //! here does CPU work; that runs in the worker pools.
 
 pub mod analytics;
+pub mod auth;
 pub mod diagnostics;
 pub mod jobs;
 pub mod ops;

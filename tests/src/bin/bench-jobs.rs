@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use meeteasy_models::auth::Role;
 use meeteasy_tests::app::json;
 use meeteasy_tests::{Backend, TestApp};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {

@@ -9,6 +9,7 @@
 mod analytics;
 mod blobs;
 mod jobs;
+mod tickets;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;

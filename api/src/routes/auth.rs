@@ -1,0 +1,65 @@
+//! `/v1/auth/tickets`: issue and exchange single-use login tickets.
+
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use meeteasy_models::TenantId;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::http::auth::AuthUser;
+use crate::http::error::ApiError;
+use crate::http::extract::Json;
+use crate::state::AppState;
+use crate::tickets::TicketClaims;
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TicketView {
+    pub ticket: String,
+    /// Seconds until the ticket expires.
+    pub expires_in: u64,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ExchangeRequest {
+    pub ticket: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AccessTokenView {
+    pub access_token: String,
+    pub token_type: String,
+    pub expires_in: u64,
+}
+
+/// Issues a single-use ticket for the caller's identity.
+#[utoipa::path(post, path = "/v1/auth/tickets", tag = "auth",
+    responses((status = 201, body = TicketView), (status = 401, body = crate::openapi::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn issue(State(st): State<AppState>, user: AuthUser) -> Result<(StatusCode, Json<TicketView>), ApiError> {
+    let ttl = st.settings.auth.ticket_ttl_secs.max(1);
+    let claims = TicketClaims { sub: user.sub, tenant_id: user.tenant.to_string(), roles: user.roles };
+    let ticket =
+        st.tickets.issue(&claims, Duration::from_secs(ttl)).await.map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok((StatusCode::CREATED, Json(TicketView { ticket, expires_in: ttl })))
+}
+
+/// Exchanges a ticket for an access token, once. No bearer token needed:
+/// the ticket is the credential.
+#[utoipa::path(post, path = "/v1/auth/tickets/exchange", tag = "auth", request_body = ExchangeRequest,
+    responses((status = 200, body = AccessTokenView), (status = 401, body = crate::openapi::ErrorBody)))]
+pub async fn exchange(
+    State(st): State<AppState>,
+    Json(req): Json<ExchangeRequest>,
+) -> Result<Json<AccessTokenView>, ApiError> {
+    let claims = st.tickets.redeem(req.ticket.trim()).await.map_err(|e| ApiError::Internal(e.to_string()))?;
+    let claims = claims.ok_or(ApiError::InvalidTicket)?;
+    let tenant = TenantId::parse(claims.tenant_id).map_err(|_| ApiError::InvalidTicket)?;
+    let ttl = st.settings.auth.access_token_ttl_secs.max(1);
+    let access_token = st
+        .keys
+        .mint(&tenant, &claims.sub, claims.roles, Duration::from_secs(ttl))
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(Json(AccessTokenView { access_token, token_type: "Bearer".into(), expires_in: ttl }))
+}
