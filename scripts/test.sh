@@ -13,6 +13,10 @@ if [ ! -x "$venv/bin/secantusd-py" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet "SecantusDB==0.7.0b3"
 fi
+venv="$(cd "$venv" && pwd)"
+if ! "$venv/bin/python" -c "import socketio, requests, websocket" 2>/dev/null; then
+  "$venv/bin/pip" install --quiet "python-socketio[client]==5.*"
+fi
 if ! redis-cli -u "$redis_url" ping >/dev/null 2>&1; then
   echo "Redis is not reachable at $redis_url" >&2
   exit 1
@@ -22,7 +26,7 @@ pidfile="$(mktemp /tmp/meeteasy-secantus.XXXXXX.pid)"
 cleanup() { [ -s "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true; rm -f "$pidfile"; }
 trap cleanup EXIT
 MEETEASY_TEST_MONGODB_URL="$(scripts/start-secantus.sh "$venv" "$pidfile")"
-export MEETEASY_TEST_MONGODB_URL MEETEASY_TEST_REDIS_URL="$redis_url"
+export MEETEASY_TEST_MONGODB_URL MEETEASY_TEST_REDIS_URL="$redis_url" MEETEASY_TEST_PYTHON="$venv/bin/python"
 echo "MongoDB wire server: $MEETEASY_TEST_MONGODB_URL"
 
 cargo build --locked -p meeteasy-api --bin meeteasy

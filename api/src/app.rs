@@ -22,6 +22,10 @@ async fn fallback() -> ApiError {
 
 pub fn router(state: AppState) -> Router {
     let json_limit = state.settings.limits.json_body_bytes;
+    let sockets = crate::realtime::layer(
+        crate::realtime::RealtimeState { keys: state.keys.clone(), store: state.jobs.store.clone() },
+        &state.jobs.events,
+    );
     let request_id = HeaderName::from_static("x-request-id");
     let v1 = Router::new()
         .route("/jobs", get(jobs::list))
@@ -54,6 +58,7 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(sockets)
         .with_state(state)
 }
 

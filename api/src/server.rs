@@ -61,7 +61,7 @@ pub async fn scaled(settings: &Settings) -> anyhow::Result<Backends> {
     Ok(Backends {
         limiter: RateLimiter::redis(conn.clone(), &namespace, settings.limits.tenant_requests_per_minute),
         tickets: Tickets::Redis { conn: conn.clone(), namespace },
-        jobs: JobControl { store, queues, events: EventBus::with_redis(conn) },
+        jobs: JobControl { store, queues, events: EventBus::with_redis(conn, &settings.runtime.namespace) },
     })
 }
 
@@ -75,7 +75,10 @@ pub fn jwt_keys(settings: &Settings) -> anyhow::Result<JwtKeys> {
     }
 }
 
+/// The API's state. Also starts relaying job events from Redis (scale-out)
+/// so Socket.IO clients of this instance see every worker's events.
 pub fn app_state(settings: &Settings, backends: Backends) -> anyhow::Result<AppState> {
+    backends.jobs.events.relay_from_redis(&settings.redis_url);
     Ok(AppState {
         jobs: backends.jobs,
         keys: Arc::new(jwt_keys(settings)?),

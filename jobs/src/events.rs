@@ -7,13 +7,18 @@
 //! best-effort: the store already holds the new state, so a lost event only
 //! delays a client until its next poll.
 
+use std::time::Duration;
+
+use futures::StreamExt;
 use meeteasy_models::{JobStatus, JobView, TenantId};
 use redis::aio::ConnectionManager;
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
-/// The Redis channel job events are published on.
-pub const CHANNEL: &str = "meeteasy:events";
+/// The Redis channel job events are published on: `<namespace>:events`.
+pub fn channel(namespace: &str) -> String {
+    format!("{namespace}:events")
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobEvent {
@@ -37,8 +42,10 @@ impl JobEvent {
 /// Publishes job events to Redis (if configured) and to local subscribers.
 #[derive(Clone)]
 pub struct EventBus {
-    redis: Option<ConnectionManager>,
+    redis: Option<(ConnectionManager, String)>,
     local: broadcast::Sender<JobEvent>,
+    /// Events received from Redis (scale-out); unused when embedded.
+    remote: broadcast::Sender<JobEvent>,
 }
 
 impl std::fmt::Debug for EventBus {
@@ -49,21 +56,25 @@ impl std::fmt::Debug for EventBus {
 
 impl EventBus {
     pub fn local() -> Self {
-        Self { redis: None, local: broadcast::channel(1024).0 }
+        Self { redis: None, local: broadcast::channel(1024).0, remote: broadcast::channel(1024).0 }
     }
 
-    pub fn with_redis(conn: ConnectionManager) -> Self {
-        Self { redis: Some(conn), local: broadcast::channel(1024).0 }
+    pub fn with_redis(conn: ConnectionManager, namespace: &str) -> Self {
+        Self {
+            redis: Some((conn, channel(namespace))),
+            local: broadcast::channel(1024).0,
+            remote: broadcast::channel(1024).0,
+        }
     }
 
     pub async fn publish(&self, event: JobEvent) {
         let _ = self.local.send(event.clone());
-        if let Some(conn) = &self.redis {
+        if let Some((conn, channel)) = &self.redis {
             let mut c = conn.clone();
             match serde_json::to_string(&event) {
                 Ok(body) => {
                     let r: redis::RedisResult<()> =
-                        redis::cmd("PUBLISH").arg(CHANNEL).arg(body).query_async(&mut c).await;
+                        redis::cmd("PUBLISH").arg(channel).arg(body).query_async(&mut c).await;
                     if let Err(e) = r {
                         tracing::warn!(error = %e, "could not publish a job event");
                     }
@@ -73,8 +84,40 @@ impl EventBus {
         }
     }
 
-    /// Events published by this process.
-    pub fn subscribe_local(&self) -> broadcast::Receiver<JobEvent> {
-        self.local.subscribe()
+    /// Every event of the deployment: from Redis when scaled out (start
+    /// `relay_from_redis` once per process), from this process when embedded.
+    pub fn subscribe(&self) -> broadcast::Receiver<JobEvent> {
+        if self.redis.is_some() { self.remote.subscribe() } else { self.local.subscribe() }
     }
+
+    /// Forwards the Redis channel into `subscribe()` receivers, reconnecting
+    /// with a short pause whenever the subscription drops.
+    pub fn relay_from_redis(&self, redis_url: &str) -> Option<tokio::task::JoinHandle<()>> {
+        let (_, channel) = self.redis.clone()?;
+        let (url, remote) = (redis_url.to_string(), self.remote.clone());
+        Some(tokio::spawn(async move {
+            loop {
+                if let Err(e) = relay_once(&url, &channel, &remote).await {
+                    tracing::warn!(error = %e, "event subscription lost; reconnecting");
+                }
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        }))
+    }
+}
+
+async fn relay_once(url: &str, channel: &str, out: &broadcast::Sender<JobEvent>) -> redis::RedisResult<()> {
+    let mut pubsub = redis::Client::open(url)?.get_async_pubsub().await?;
+    pubsub.subscribe(channel).await?;
+    let mut messages = pubsub.on_message();
+    while let Some(msg) = messages.next().await {
+        let payload: String = msg.get_payload()?;
+        match serde_json::from_str::<JobEvent>(&payload) {
+            Ok(ev) => {
+                let _ = out.send(ev);
+            }
+            Err(e) => tracing::warn!(error = %e, "undecodable job event ignored"),
+        }
+    }
+    Ok(())
 }
