@@ -11,7 +11,7 @@ use meeteasy_models::{JobError, JobId, JobStatus, TenantId};
 use crate::events::{EventBus, JobEvent};
 use crate::kinds::{RequeueError, requeue};
 use crate::queue::{QueueError, Queues};
-use crate::store::{Created, DynStore, ErrorPatch, JobRecord, StoreError, Transition};
+use crate::store::{AttemptChange, Created, DynStore, ErrorPatch, JobRecord, StoreError, Transition};
 use crate::{Envelope, JobSpec};
 
 #[derive(Debug, thiserror::Error)]
@@ -120,7 +120,7 @@ impl JobControl {
         };
         let t = Transition::new(tenant, id, &[JobStatus::Failed, JobStatus::Dead], JobStatus::Queued)
             .progress(0)
-            .reset_attempts()
+            .attempts(AttemptChange::Reset)
             .error(ErrorPatch::Clear);
         let Some(rec) = self.store.transition(t).await? else {
             return Ok((ControlOutcome::WrongState, Some(current)));

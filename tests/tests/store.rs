@@ -1,6 +1,6 @@
 //! The store contract, run against both implementations.
 
-use meeteasy_jobs::store::{Created, DynStore, ErrorPatch, JobRecord, Transition};
+use meeteasy_jobs::store::{AttemptChange, Created, DynStore, ErrorPatch, JobRecord, Transition};
 use meeteasy_models::analytics::{Counts, Granularity};
 use meeteasy_models::{JobError, JobKind, JobStatus, TenantId};
 use meeteasy_tests::{Backend, TestApp, on_both_backends};
@@ -53,7 +53,7 @@ on_both_backends!(job_records_are_idempotent_and_transitions_compare_and_set, |b
     let other_tenant = JobRecord::new(tenant("globex"), JobKind::Sleep, json!({}), Some("k1".into()));
     assert!(matches!(store.create_job(other_tenant).await, Ok(Created::New(_))));
 
-    let start = Transition::new(&acme, first.id, &[JobStatus::Queued], JobStatus::Running).bump_attempts();
+    let start = Transition::new(&acme, first.id, &[JobStatus::Queued], JobStatus::Running).attempts(AttemptChange::Bump);
     let running = store.transition(start.clone()).await.ok().flatten().unwrap_or_else(|| panic!("start"));
     assert_eq!((running.status, running.attempts), (JobStatus::Running, 1));
     assert!(store.transition(start).await.ok().flatten().is_none(), "a second start from queued must not apply");

@@ -12,7 +12,7 @@ use tracing::Instrument;
 
 use super::{JobContext, Runtime};
 use crate::events::JobEvent;
-use crate::store::{ErrorPatch, JobRecord, StoreError, Transition, now};
+use crate::store::{AttemptChange, ErrorPatch, JobRecord, StoreError, Transition, now};
 use crate::{Envelope, JobFailure, JobSpec};
 
 /// Infrastructure trouble that the *queue* should retry (the store was
@@ -70,7 +70,7 @@ async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), E
         &[JobStatus::Queued, JobStatus::Failed, JobStatus::Running],
         JobStatus::Running,
     )
-    .bump_attempts();
+    .attempts(AttemptChange::Bump);
     let Some(running) = rt.store.transition(start).await? else {
         return Ok(()); // cancelled or finished in the meantime
     };

@@ -27,7 +27,7 @@ use meeteasy_pipelines::analytics::RollupStore;
 use serde::{Deserialize, Serialize};
 
 pub use error::StoreError;
-pub use record::{Created, ErrorPatch, JobFilter, JobPage, JobRecord, Transition, now};
+pub use record::{AttemptChange, Created, ErrorPatch, JobFilter, JobPage, JobRecord, Transition, now};
 
 /// Job records.
 #[async_trait]

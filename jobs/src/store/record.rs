@@ -89,6 +89,19 @@ pub enum ErrorPatch {
     Set(JobError),
 }
 
+/// How a transition changes the attempt counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AttemptChange {
+    #[default]
+    Keep,
+    /// A new attempt starts.
+    Bump,
+    /// The attempt did not count (a rate limit deferred it).
+    Refund,
+    /// A fresh budget (operator retry).
+    Reset,
+}
+
 /// A compare-and-set change of a job's status: it applies only while the job
 /// is in one of `from`, so a late worker cannot resurrect a cancelled job.
 #[derive(Debug, Clone, PartialEq)]
@@ -97,9 +110,7 @@ pub struct Transition {
     pub id: JobId,
     pub from: Vec<JobStatus>,
     pub to: JobStatus,
-    pub bump_attempts: bool,
-    /// Starts a fresh attempt budget (operator retries).
-    pub reset_attempts: bool,
+    pub attempts: AttemptChange,
     pub progress: Option<u8>,
     pub error: ErrorPatch,
     pub result: Option<serde_json::Value>,
@@ -112,21 +123,15 @@ impl Transition {
             id,
             from: from.to_vec(),
             to,
-            bump_attempts: false,
-            reset_attempts: false,
+            attempts: AttemptChange::Keep,
             progress: None,
             error: ErrorPatch::Keep,
             result: None,
         }
     }
 
-    pub fn bump_attempts(mut self) -> Self {
-        self.bump_attempts = true;
-        self
-    }
-
-    pub fn reset_attempts(mut self) -> Self {
-        self.reset_attempts = true;
+    pub fn attempts(mut self, change: AttemptChange) -> Self {
+        self.attempts = change;
         self
     }
 

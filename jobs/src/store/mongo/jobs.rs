@@ -17,7 +17,7 @@ use mongodb::options::ReturnDocument;
 use serde::{Deserialize, Serialize};
 
 use super::{MongoStore, bson_date, bson_u64, is_duplicate_key};
-use crate::store::{Created, ErrorPatch, JobFilter, JobPage, JobRecord, JobStore, StoreError, Transition, now};
+use crate::store::{AttemptChange, Created, ErrorPatch, JobFilter, JobPage, JobRecord, JobStore, StoreError, Transition, now};
 
 #[derive(Debug, Serialize, Deserialize)]
 struct JobDoc {
@@ -164,12 +164,18 @@ impl JobStore for MongoStore {
         if let Some(r) = &t.result {
             set.insert("result", bson::to_bson(r).map_err(StoreError::corrupt)?);
         }
-        if t.reset_attempts {
+        if t.attempts == AttemptChange::Reset {
             set.insert("attempts", 0);
         }
         let mut update = doc! {"$set": set};
-        if t.bump_attempts && !t.reset_attempts {
-            update.insert("$inc", doc! {"attempts": 1});
+        match t.attempts {
+            AttemptChange::Bump => {
+                update.insert("$inc", doc! {"attempts": 1});
+            }
+            AttemptChange::Refund => {
+                update.insert("$inc", doc! {"attempts": -1});
+            }
+            AttemptChange::Keep | AttemptChange::Reset => {}
         }
         let filter = doc! {
             "_id": t.id.to_string(),

@@ -7,7 +7,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
 use super::{SqliteStore, from_micros, micros};
-use crate::store::{Created, ErrorPatch, JobFilter, JobPage, JobRecord, JobStore, StoreError, Transition, now};
+use crate::store::{AttemptChange, Created, ErrorPatch, JobFilter, JobPage, JobRecord, JobStore, StoreError, Transition, now};
 
 /// The job columns, as a macro so queries stay `&'static str` (sqlx 0.9
 /// refuses runtime-built SQL unless it is explicitly asserted safe).
@@ -125,10 +125,17 @@ impl JobStore for SqliteStore {
     async fn transition(&self, t: Transition) -> Result<Option<JobRecord>, StoreError> {
         let mut q = QueryBuilder::<Sqlite>::new("UPDATE jobs SET status = ");
         q.push_bind(t.to.as_str()).push(", updated_at = ").push_bind(micros(now()));
-        if t.reset_attempts {
-            q.push(", attempts = 0");
-        } else if t.bump_attempts {
-            q.push(", attempts = attempts + 1");
+        match t.attempts {
+            AttemptChange::Keep => {}
+            AttemptChange::Bump => {
+                q.push(", attempts = attempts + 1");
+            }
+            AttemptChange::Refund => {
+                q.push(", attempts = MAX(attempts - 1, 0)");
+            }
+            AttemptChange::Reset => {
+                q.push(", attempts = 0");
+            }
         }
         if let Some(p) = t.progress {
             q.push(", progress = ").push_bind(i64::from(p));
