@@ -12,6 +12,7 @@ use anyhow::Context;
 use meeteasy_jobs::JobControl;
 use meeteasy_jobs::events::EventBus;
 use meeteasy_jobs::queue::Queues;
+use meeteasy_jobs::ratelimit::RateGate;
 use meeteasy_jobs::runtime::{Runtime, run_pools};
 use meeteasy_jobs::store::DynStore;
 use meeteasy_jobs::store::mongo::MongoStore;
@@ -21,7 +22,6 @@ use tokio::net::TcpListener;
 
 use crate::config::Settings;
 use crate::http::auth::JwtKeys;
-use crate::http::ratelimit::RateLimiter;
 use crate::shutdown::Shutdown;
 use crate::state::AppState;
 use crate::tickets::Tickets;
@@ -30,7 +30,7 @@ use crate::tickets::Tickets;
 #[derive(Debug, Clone)]
 pub struct Backends {
     pub jobs: JobControl,
-    pub limiter: RateLimiter,
+    pub gate: RateGate,
     pub tickets: Tickets,
 }
 
@@ -41,11 +41,7 @@ pub async fn embedded(settings: &Settings) -> anyhow::Result<Backends> {
         Queues::sqlite(&settings.data_dir, settings.runtime.clone()).await.context("opening the embedded queue")?;
     let tickets = Tickets::Embedded(store.clone());
     let store: DynStore = store;
-    Ok(Backends {
-        jobs: JobControl { store, queues, events: EventBus::local() },
-        limiter: RateLimiter::local(settings.limits.tenant_requests_per_minute),
-        tickets,
-    })
+    Ok(Backends { jobs: JobControl { store, queues, events: EventBus::local() }, gate: RateGate::local(), tickets })
 }
 
 /// Scale-out: Redis + MongoDB from `MEETEASY_REDIS_URL` / `MEETEASY_MONGODB_URL`.
@@ -59,7 +55,7 @@ pub async fn scaled(settings: &Settings) -> anyhow::Result<Backends> {
     let store: DynStore = Arc::new(store);
     let namespace = settings.runtime.namespace.clone();
     Ok(Backends {
-        limiter: RateLimiter::redis(conn.clone(), &namespace, settings.limits.tenant_requests_per_minute),
+        gate: RateGate::redis(conn.clone(), &namespace),
         tickets: Tickets::Redis { conn: conn.clone(), namespace },
         jobs: JobControl { store, queues, events: EventBus::with_redis(conn, &settings.runtime.namespace) },
     })
@@ -84,7 +80,7 @@ pub fn app_state(settings: &Settings, backends: Backends) -> anyhow::Result<AppS
         keys: Arc::new(jwt_keys(settings)?),
         settings: Arc::new(settings.clone()),
         prom: crate::metrics::install(),
-        limiter: backends.limiter,
+        gate: backends.gate,
         tickets: backends.tickets,
     })
 }

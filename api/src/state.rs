@@ -3,11 +3,11 @@
 use std::sync::Arc;
 
 use meeteasy_jobs::JobControl;
+use meeteasy_jobs::ratelimit::RateGate;
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::config::Settings;
 use crate::http::auth::JwtKeys;
-use crate::http::ratelimit::RateLimiter;
 use crate::tickets::Tickets;
 
 #[derive(Clone)]
@@ -16,7 +16,8 @@ pub struct AppState {
     pub keys: Arc<JwtKeys>,
     pub settings: Arc<Settings>,
     pub prom: PrometheusHandle,
-    pub limiter: RateLimiter,
+    /// Shared rate limits (per-tenant API requests).
+    pub gate: RateGate,
     pub tickets: Tickets,
 }
 

@@ -16,6 +16,11 @@ pub enum JobFailure {
     Abort { code: String, message: String },
     #[error("{code}: {message}")]
     Retry { code: String, message: String },
+    /// Not a failure: the job must wait (a shared rate limit is exhausted).
+    /// It goes back to `queued` and runs again after `after`; the attempt
+    /// does not count. Rate limits defer jobs, they never drop them.
+    #[error("{code}: deferred for {after:?}")]
+    Defer { code: String, after: std::time::Duration },
 }
 
 impl JobFailure {
@@ -27,15 +32,20 @@ impl JobFailure {
         JobFailure::Retry { code: code.into(), message: message.into() }
     }
 
+    pub fn defer(code: impl Into<String>, after: std::time::Duration) -> Self {
+        JobFailure::Defer { code: code.into(), after }
+    }
+
     pub fn code(&self) -> &str {
         match self {
-            JobFailure::Abort { code, .. } | JobFailure::Retry { code, .. } => code,
+            JobFailure::Abort { code, .. } | JobFailure::Retry { code, .. } | JobFailure::Defer { code, .. } => code,
         }
     }
 
     pub fn message(&self) -> &str {
         match self {
             JobFailure::Abort { message, .. } | JobFailure::Retry { message, .. } => message,
+            JobFailure::Defer { .. } => "waiting for a rate limit",
         }
     }
 

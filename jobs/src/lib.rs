@@ -18,6 +18,7 @@ pub mod events;
 mod failure;
 pub mod kinds;
 pub mod queue;
+pub mod ratelimit;
 pub mod runtime;
 pub mod settings;
 mod spec;

@@ -53,7 +53,8 @@ on_both_backends!(job_records_are_idempotent_and_transitions_compare_and_set, |b
     let other_tenant = JobRecord::new(tenant("globex"), JobKind::Sleep, json!({}), Some("k1".into()));
     assert!(matches!(store.create_job(other_tenant).await, Ok(Created::New(_))));
 
-    let start = Transition::new(&acme, first.id, &[JobStatus::Queued], JobStatus::Running).attempts(AttemptChange::Bump);
+    let start =
+        Transition::new(&acme, first.id, &[JobStatus::Queued], JobStatus::Running).attempts(AttemptChange::Bump);
     let running = store.transition(start.clone()).await.ok().flatten().unwrap_or_else(|| panic!("start"));
     assert_eq!((running.status, running.attempts), (JobStatus::Running, 1));
     assert!(store.transition(start).await.ok().flatten().is_none(), "a second start from queued must not apply");

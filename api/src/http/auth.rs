@@ -127,8 +127,12 @@ impl FromRequestParts<AppState> for AuthUser {
             .trim();
         let user = state.keys.verify(token)?;
         tracing::Span::current().record("tenant_id", user.tenant.as_str());
-        if let Err(retry_after_secs) = state.limiter.check(&user.tenant).await {
-            return Err(ApiError::RateLimited { retry_after_secs });
+        let limit = state.settings.limits.tenant_requests_per_minute;
+        let key = format!("api:{}", user.tenant);
+        if let Err(wait) = state.gate.check(&key, limit, Duration::from_secs(60)).await {
+            return Err(ApiError::RateLimited {
+                retry_after_secs: u64::try_from(wait.as_millis().div_ceil(1000)).unwrap_or(60).max(1),
+            });
         }
         Ok(user)
     }

@@ -6,4 +6,3 @@ pub mod error;
 pub mod extract;
 pub mod i18n;
 pub mod idempotency;
-pub mod ratelimit;

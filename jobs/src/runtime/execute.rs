@@ -100,6 +100,10 @@ async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), E
         Ok(result) => {
             (Transition { to: JobStatus::Succeeded, ..t }.progress(100).error(ErrorPatch::Clear).result(result), None)
         }
+        Err(JobFailure::Defer { code, after }) => {
+            tracing::debug!(%code, ?after, "deferred by a rate limit");
+            (Transition { to: JobStatus::Queued, ..t }.attempts(AttemptChange::Refund), Some(after))
+        }
         Err(f) => {
             let err = ErrorPatch::Set(JobError { code: f.code().to_string(), message: f.message().to_string() });
             if f.is_retryable() && running.attempts < settings.max_attempts {

@@ -11,6 +11,7 @@
 //! folder). Every method takes the tenant and every query filters by it; the
 //! only unscoped reads are the operator-wide counters behind `/metrics`.
 
+mod delivery;
 mod error;
 pub mod mongo;
 mod record;
@@ -26,6 +27,7 @@ use meeteasy_models::{JobId, JobKind, JobStatus, TenantId};
 use meeteasy_pipelines::analytics::RollupStore;
 use serde::{Deserialize, Serialize};
 
+pub use delivery::{DeliveryKey, DeliveryRecord, DeliveryStatus, Webhook};
 pub use error::StoreError;
 pub use record::{AttemptChange, Created, ErrorPatch, JobFilter, JobPage, JobRecord, Transition, now};
 
@@ -106,9 +108,35 @@ pub trait BlobStore: Send + Sync {
     async fn delete_blob(&self, tenant: &TenantId, id: &BlobId) -> Result<bool, StoreError>;
 }
 
+/// Send-status records (see `notify::claim` for how they are used).
+#[async_trait]
+pub trait DeliveryStore: Send + Sync {
+    /// Inserts a record with `status` unless one exists; true if inserted.
+    async fn insert_delivery(&self, key: &DeliveryKey, status: DeliveryStatus) -> Result<bool, StoreError>;
+    async fn get_delivery(&self, key: &DeliveryKey) -> Result<Option<DeliveryRecord>, StoreError>;
+    /// Moves a record from `from` to `to`; false if it was not in `from`.
+    async fn cas_delivery(
+        &self,
+        key: &DeliveryKey,
+        from: DeliveryStatus,
+        to: DeliveryStatus,
+        detail: Option<&str>,
+    ) -> Result<bool, StoreError>;
+    async fn deliveries(&self, tenant: &TenantId, job: JobId) -> Result<Vec<DeliveryRecord>, StoreError>;
+}
+
+/// Webhook endpoints.
+#[async_trait]
+pub trait WebhookStore: Send + Sync {
+    async fn create_webhook(&self, hook: &Webhook) -> Result<(), StoreError>;
+    async fn list_webhooks(&self, tenant: &TenantId) -> Result<Vec<Webhook>, StoreError>;
+    async fn get_webhook(&self, tenant: &TenantId, id: &str) -> Result<Option<Webhook>, StoreError>;
+    async fn delete_webhook(&self, tenant: &TenantId, id: &str) -> Result<bool, StoreError>;
+}
+
 /// Everything the platform needs from a store.
 #[async_trait]
-pub trait Store: JobStore + AnalyticsStore + BlobStore {
+pub trait Store: JobStore + AnalyticsStore + BlobStore + DeliveryStore + WebhookStore {
     /// A cheap round trip for `/readyz`.
     async fn ping(&self) -> Result<(), StoreError>;
     fn backend_name(&self) -> &'static str;

@@ -17,7 +17,9 @@ use mongodb::options::ReturnDocument;
 use serde::{Deserialize, Serialize};
 
 use super::{MongoStore, bson_date, bson_u64, is_duplicate_key};
-use crate::store::{AttemptChange, Created, ErrorPatch, JobFilter, JobPage, JobRecord, JobStore, StoreError, Transition, now};
+use crate::store::{
+    AttemptChange, Created, ErrorPatch, JobFilter, JobPage, JobRecord, JobStore, StoreError, Transition, now,
+};
 
 #[derive(Debug, Serialize, Deserialize)]
 struct JobDoc {

@@ -9,6 +9,7 @@
 
 mod analytics;
 mod blobs;
+mod delivery;
 mod jobs;
 
 use async_trait::async_trait;
@@ -49,7 +50,7 @@ impl MongoStore {
     async fn ensure_indexes(&self) -> Result<(), StoreError> {
         let unique = || IndexOptions::builder().unique(true).build();
         let idx = |keys, opts: Option<IndexOptions>| IndexModel::builder().keys(keys).options(opts).build();
-        let plan: [(&str, Vec<IndexModel>); 4] = [
+        let plan: [(&str, Vec<IndexModel>); 6] = [
             (
                 "jobs",
                 vec![
@@ -76,6 +77,11 @@ impl MongoStore {
                 )],
             ),
             ("fs.files", vec![idx(doc! {"metadata.tenant_id": 1, "_id": 1}, None)]),
+            (
+                "notifications",
+                vec![idx(doc! {"tenant_id": 1, "job_id": 1, "channel": 1, "recipient": 1}, Some(unique()))],
+            ),
+            ("webhooks", vec![idx(doc! {"tenant_id": 1, "created_at": 1}, None)]),
         ];
         for (coll, models) in plan {
             self.db.collection::<bson::Document>(coll).create_indexes(models).await?;

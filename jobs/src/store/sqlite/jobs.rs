@@ -7,7 +7,9 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
 use super::{SqliteStore, from_micros, micros};
-use crate::store::{AttemptChange, Created, ErrorPatch, JobFilter, JobPage, JobRecord, JobStore, StoreError, Transition, now};
+use crate::store::{
+    AttemptChange, Created, ErrorPatch, JobFilter, JobPage, JobRecord, JobStore, StoreError, Transition, now,
+};
 
 /// The job columns, as a macro so queries stay `&'static str` (sqlx 0.9
 /// refuses runtime-built SQL unless it is explicitly asserted safe).

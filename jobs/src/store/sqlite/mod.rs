@@ -8,6 +8,7 @@
 
 mod analytics;
 mod blobs;
+mod delivery;
 mod jobs;
 mod tickets;
 
