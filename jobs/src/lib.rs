@@ -17,6 +17,7 @@ mod envelope;
 pub mod events;
 mod failure;
 pub mod kinds;
+pub mod notify;
 pub mod queue;
 pub mod ratelimit;
 pub mod runtime;

@@ -59,6 +59,7 @@ pub struct TestApp {
     pub backend: Backend,
     pub client: reqwest::Client,
     pub jobs: JobControl,
+    pub backends: server::Backends,
     pub settings: Settings,
     keys: JwtKeys,
     stop: watch::Sender<bool>,
@@ -89,20 +90,30 @@ impl TestApp {
         }
         .unwrap_or_else(|e| panic!("backends for {backend:?}: {e:#}"));
         let jobs = backends.jobs.clone();
-        let state = server::app_state(&settings, backends).unwrap_or_else(|e| panic!("state: {e:#}"));
+        let state = server::app_state(&settings, backends.clone()).unwrap_or_else(|e| panic!("state: {e:#}"));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("bind: {e}"));
         let address = format!("http://{}", listener.local_addr().unwrap_or_else(|e| panic!("addr: {e}")));
         let (stop, shutdown) = Shutdown::manual();
         tokio::spawn(server::serve(listener, state, shutdown.clone()));
         if workers {
-            let jobs = jobs.clone();
-            tokio::spawn(async move { server::work(&jobs, &[Pool::Cpu], shutdown).await });
+            let backends = backends.clone();
+            tokio::spawn(async move { server::work(&backends, &[Pool::Cpu], shutdown).await });
         }
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .build()
             .unwrap_or_else(|e| panic!("client: {e}"));
-        TestApp { address, backend, client, jobs, settings, keys: JwtKeys::hs256(TEST_SECRET), stop, _dir: dir }
+        TestApp {
+            address,
+            backend,
+            client,
+            jobs,
+            backends,
+            settings,
+            keys: JwtKeys::hs256(TEST_SECRET),
+            stop,
+            _dir: dir,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

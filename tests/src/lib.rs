@@ -11,6 +11,8 @@
 
 pub mod app;
 pub mod procs;
+pub mod receiver;
+pub mod smtp;
 
 pub use app::{Backend, TestApp};
 

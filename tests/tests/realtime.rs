@@ -5,13 +5,9 @@ use std::time::Duration;
 use meeteasy_models::auth::Role;
 use meeteasy_tests::app::{TEST_SECRET, redis_url};
 use meeteasy_tests::procs::{Proc, free_port, wait_healthy};
+use meeteasy_tests::smtp::python;
 use meeteasy_tests::{Backend, TestApp};
 use serde_json::Value;
-
-/// The venv Python with python-socketio (scripts/test.sh exports it).
-fn python() -> String {
-    std::env::var("MEETEASY_TEST_PYTHON").unwrap_or_else(|_| ".venv/bin/python".into())
-}
 
 async fn run_check(submit: &str, listen: &str, x: &str, y: &str) -> Value {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/py/socketio_check.py");

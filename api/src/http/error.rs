@@ -44,6 +44,8 @@ pub enum ApiError {
     MalformedJson(String),
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    #[error("not configured: {0}")]
+    NotConfigured(&'static str),
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -60,7 +62,7 @@ impl ApiError {
             ApiError::InvalidTicket => "auth.invalid_ticket",
             ApiError::Forbidden => "auth.forbidden",
             ApiError::TenantMismatch => "auth.tenant_mismatch",
-            ApiError::NotFound(code) | ApiError::Conflict(code) => code,
+            ApiError::NotFound(code) | ApiError::Conflict(code) | ApiError::NotConfigured(code) => code,
             ApiError::Invalid { code, .. } => code,
             ApiError::TooLarge => "request.too_large",
             ApiError::UnsupportedMediaType => "request.unsupported_media_type",
@@ -81,7 +83,7 @@ impl ApiError {
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable(_) | ApiError::NotConfigured(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -5,4 +5,6 @@ pub mod analytics;
 pub mod auth;
 pub mod diagnostics;
 pub mod jobs;
+pub mod notifications;
 pub mod ops;
+pub mod webhooks;

@@ -1,7 +1,11 @@
 //! The job types, and the one place that maps a `JobKind` to its typed
 //! struct (for worker registration and operator re-queues).
 
+pub mod deliver_webhook;
 mod ingest_analytics;
+mod notify_common;
+mod send_email;
+mod send_sms;
 pub mod sleep;
 
 use std::sync::Arc;
@@ -9,7 +13,10 @@ use std::sync::Arc;
 use apalis::prelude::Monitor;
 use meeteasy_models::{JobKind, Pool};
 
+pub use deliver_webhook::DeliverWebhook;
 pub use ingest_analytics::IngestAnalytics;
+pub use send_email::SendEmail;
+pub use send_sms::SendSms;
 pub use sleep::Sleep;
 
 use crate::queue::{QueueError, Queues};
@@ -19,13 +26,17 @@ use crate::{Envelope, JobSpec};
 
 /// Job kinds this build can run. Kinds of the SPEC not listed here are not
 /// implemented yet; the API does not accept them.
-pub const IMPLEMENTED: [JobKind; 2] = [JobKind::IngestAnalytics, JobKind::Sleep];
+pub const IMPLEMENTED: [JobKind; 5] =
+    [JobKind::IngestAnalytics, JobKind::SendEmail, JobKind::SendSms, JobKind::DeliverWebhook, JobKind::Sleep];
 
 /// Registers a worker for every implemented kind of `pool`.
 pub(crate) fn register_pool(mut monitor: Monitor, rt: &Arc<Runtime>, pool: Pool) -> Monitor {
     for kind in IMPLEMENTED.into_iter().filter(|k| k.pool() == pool) {
         monitor = match kind {
             JobKind::IngestAnalytics => crate::runtime::register_kind::<IngestAnalytics>(monitor, rt),
+            JobKind::SendEmail => crate::runtime::register_kind::<SendEmail>(monitor, rt),
+            JobKind::SendSms => crate::runtime::register_kind::<SendSms>(monitor, rt),
+            JobKind::DeliverWebhook => crate::runtime::register_kind::<DeliverWebhook>(monitor, rt),
             JobKind::Sleep => crate::runtime::register_kind::<Sleep>(monitor, rt),
             _ => monitor,
         };
@@ -53,6 +64,9 @@ async fn push_typed<J: JobSpec>(queues: &Queues, rec: &JobRecord) -> Result<(), 
 pub async fn requeue(queues: &Queues, rec: &JobRecord) -> Result<(), RequeueError> {
     match rec.kind {
         JobKind::IngestAnalytics => push_typed::<IngestAnalytics>(queues, rec).await,
+        JobKind::SendEmail => push_typed::<SendEmail>(queues, rec).await,
+        JobKind::SendSms => push_typed::<SendSms>(queues, rec).await,
+        JobKind::DeliverWebhook => push_typed::<DeliverWebhook>(queues, rec).await,
         JobKind::Sleep => push_typed::<Sleep>(queues, rec).await,
         other => Err(RequeueError::Unsupported(other)),
     }

@@ -1,8 +1,11 @@
 //! What a handler gets besides its payload.
 
+use std::sync::Arc;
+
 use meeteasy_models::{JobId, TenantId};
 
 use crate::events::{EventBus, JobEvent};
+use crate::notify::Services;
 use crate::store::DynStore;
 
 /// Per-attempt context: who the job belongs to, which attempt this is, the
@@ -14,6 +17,7 @@ pub struct JobContext {
     /// 1 on the first attempt.
     pub attempt: u32,
     pub store: DynStore,
+    pub services: Arc<Services>,
     pub(crate) events: EventBus,
 }
 

@@ -82,6 +82,7 @@ async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), E
         tenant_id: env.tenant_id.clone(),
         attempt: running.attempts,
         store: rt.store.clone(),
+        services: rt.services.clone(),
         events: rt.events.clone(),
     };
     let pool = kind.pool().as_str();
@@ -135,5 +136,6 @@ async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), E
         rt.queues.push(next, Some(delay)).await.map_err(|e| ExecuteError::Requeue(e.to_string()))?;
     }
     publish(rt, &done).await;
+    super::fanout::after_transition(rt, &done).await;
     Ok(())
 }

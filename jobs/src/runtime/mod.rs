@@ -9,11 +9,13 @@
 
 mod context;
 mod execute;
+mod fanout;
 mod pool;
 
 use std::sync::Arc;
 
 use crate::events::EventBus;
+use crate::notify::Services;
 use crate::queue::Queues;
 use crate::settings::RuntimeSettings;
 use crate::store::DynStore;
@@ -29,6 +31,7 @@ pub struct Runtime {
     pub queues: Queues,
     pub events: EventBus,
     pub settings: RuntimeSettings,
+    pub services: Arc<Services>,
 }
 
 impl std::fmt::Debug for Runtime {
@@ -38,8 +41,8 @@ impl std::fmt::Debug for Runtime {
 }
 
 impl Runtime {
-    pub fn new(store: DynStore, queues: Queues, events: EventBus) -> Arc<Self> {
+    pub fn new(store: DynStore, queues: Queues, events: EventBus, services: Arc<Services>) -> Arc<Self> {
         let settings = queues.settings().clone();
-        Arc::new(Self { store, queues, events, settings })
+        Arc::new(Self { store, queues, events, settings, services })
     }
 }

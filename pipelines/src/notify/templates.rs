@@ -154,6 +154,13 @@ impl Templates {
         })
     }
 
+    /// Renders a one-off template string (an SMS provider's body, say).
+    pub fn render_inline(&self, source: &str, vars: &serde_json::Value) -> Result<String, TemplateError> {
+        self.env
+            .render_str(source, vars)
+            .map_err(|e| TemplateError::Render { name: "inline".into(), detail: e.to_string() })
+    }
+
     pub fn render_sms(&self, name: &str, locale: Locale, vars: &serde_json::Value) -> Result<String, TemplateError> {
         let key = format!("sms/{name}/{}.txt", locale.as_str());
         if !valid_name(name) || !self.exists(&key) {

@@ -1,0 +1,50 @@
+//! What follows a job's final transition besides the job event: webhook
+//! deliveries for the tenant's endpoints, and a `notification` event when a
+//! notification job finishes.
+
+use meeteasy_models::{JobKind, JobStatus};
+
+use super::Runtime;
+use crate::control::JobControl;
+use crate::events::JobEvent;
+use crate::kinds::DeliverWebhook;
+use crate::store::JobRecord;
+
+pub(super) async fn after_transition(rt: &Runtime, rec: &JobRecord) {
+    if matches!(rec.kind, JobKind::SendEmail | JobKind::SendSms) && rec.status == JobStatus::Succeeded {
+        let mut ev = JobEvent::for_view(rec.tenant_id.clone(), rec.view());
+        ev.event = "notification".into();
+        rt.events.publish(ev).await;
+    }
+    let event = match rec.status {
+        JobStatus::Succeeded => "job.completed",
+        JobStatus::Dead => "job.failed",
+        _ => return,
+    };
+    // Deliveries do not announce themselves: no webhook storms.
+    if rec.kind == JobKind::DeliverWebhook {
+        return;
+    }
+    let hooks = match rt.store.list_webhooks(&rec.tenant_id).await {
+        Ok(h) => h,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not list webhooks; this transition is not delivered");
+            return;
+        }
+    };
+    let control = JobControl { store: rt.store.clone(), queues: rt.queues.clone(), events: rt.events.clone() };
+    for hook in hooks.into_iter().filter(|h| h.wants(event)) {
+        let body = serde_json::json!({
+            "event": event,
+            "tenant_id": rec.tenant_id,
+            "created_at": rec.updated_at,
+            "data": rec.view(),
+        });
+        // One delivery per endpoint and transition, even if this runs twice.
+        let key = format!("webhook:{}:{}:{}:{}", hook.id, rec.id, rec.status, rec.updated_at.timestamp_millis());
+        let job = DeliverWebhook { webhook_id: hook.id.clone(), event: event.into(), body };
+        if let Err(e) = control.enqueue(&rec.tenant_id, job, Some(key)).await {
+            tracing::warn!(error = %e, webhook_id = %hook.id, "could not queue a webhook delivery");
+        }
+    }
+}
