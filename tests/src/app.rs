@@ -99,10 +99,7 @@ impl TestApp {
             let backends = backends.clone();
             tokio::spawn(async move { server::work(&backends, &[Pool::Cpu], shutdown).await });
         }
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .unwrap_or_else(|e| panic!("client: {e}"));
+        let client = crate::http_client();
         TestApp {
             address,
             backend,

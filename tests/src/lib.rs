@@ -16,6 +16,15 @@ pub mod smtp;
 
 pub use app::{Backend, TestApp};
 
+/// An HTTP client for tests (installs the TLS provider reqwest needs here).
+pub fn http_client() -> reqwest::Client {
+    meeteasy_jobs::notify::install_tls_provider();
+    reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .unwrap_or_else(|e| panic!("http client: {e}"))
+}
+
 /// Runs an async test body once per backend, as two separate tests.
 #[macro_export]
 macro_rules! on_both_backends {

@@ -78,7 +78,7 @@ pub fn free_port() -> u16 {
 /// Waits until `GET url` answers 200.
 pub async fn wait_healthy(url: &str, within: Duration) {
     let start = Instant::now();
-    let client = reqwest::Client::new();
+    let client = crate::http_client();
     while start.elapsed() < within {
         if let Ok(r) = client.get(url).send().await {
             if r.status().is_success() {

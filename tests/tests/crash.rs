@@ -76,7 +76,7 @@ async fn the_embedded_server_finishes_jobs_after_a_crash_and_restart() {
     // A client for the process (the TestApp helpers, minus the in-process app).
     let probe = TestApp::spawn_with(Backend::Embedded, false, |_| {}).await;
     let t = probe.token("acme", Role::Admin);
-    let client = reqwest::Client::new();
+    let client = meeteasy_tests::http_client();
     let mut ids = Vec::new();
     for _ in 0..2 {
         let resp = client
@@ -132,7 +132,7 @@ async fn sigterm_lets_in_flight_jobs_finish() {
     wait_healthy(&format!("{base}/healthz"), Duration::from_secs(30)).await;
     let probe = TestApp::spawn_with(Backend::Embedded, false, |_| {}).await;
     let t = probe.token("acme", Role::Admin);
-    let client = reqwest::Client::new();
+    let client = meeteasy_tests::http_client();
     let resp =
         client.post(format!("{base}/v1/diagnostics/sleep")).bearer_auth(&t).json(&json!({"millis": 1500})).send().await;
     let id = json(resp.unwrap_or_else(|e| panic!("{e}"))).await["id"].as_str().unwrap_or_default().to_string();

@@ -41,6 +41,12 @@ pub enum ServicesError {
     Http(String),
 }
 
+/// Installs the process-wide TLS provider that reqwest's rustls uses (SMS,
+/// webhooks). Idempotent; call before building any `reqwest::Client`.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// Shared by every worker slot (and by the API, for validation).
 #[derive(Clone)]
 pub struct Services {
@@ -60,8 +66,7 @@ impl std::fmt::Debug for Services {
 
 impl Services {
     pub fn new(settings: &NotifySettings, smtp_url: Option<&str>, gate: RateGate) -> Result<Self, ServicesError> {
-        // One process-wide TLS provider for reqwest's rustls (SMS, webhooks).
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        install_tls_provider();
         let templates = match &settings.templates_dir {
             Some(dir) => Templates::with_overrides(dir)?,
             None => Templates::builtin(),

@@ -1,0 +1,58 @@
+//! Text detection: resize to multiples of 32, run the DB model, post-process.
+//!
+//! Why the upscaling: RapidOCR's `limit_type: min` scales the *short* side up
+//! to 736 px; the det model was tuned for that size, so single-line images are
+//! blown up too (that is why they cost about as much as a page).
+
+use image::RgbImage;
+use ndarray::Ix4;
+use ort::session::Session;
+use ort::value::TensorRef;
+
+use super::det_post::{DbParams, boxes_from_map};
+use super::error::OcrError;
+use super::geometry::Pt;
+use super::preprocess::{py_round, resize_linear, to_tensor};
+use super::runtime::first_output;
+
+/// RapidOCR `DetPreProcess` with `limit_type: min`, `limit_side_len: 736`:
+/// the *shorter* side is scaled up to at least 736, both sides rounded to 32.
+pub fn det_size(w: u32, h: u32, limit_side_len: u32) -> (u32, u32) {
+    let (wf, hf) = (w as f64, h as f64);
+    let ratio = if w.min(h) < limit_side_len { limit_side_len as f64 / if h < w { hf } else { wf } } else { 1.0 };
+    let rw = py_round(((wf * ratio) as i64) as f64 / 32.0) * 32;
+    let rh = py_round(((hf * ratio) as i64) as f64 / 32.0) * 32;
+    (rw.max(32) as u32, rh.max(32) as u32)
+}
+
+pub fn detect(
+    session: &mut Session,
+    img: &RgbImage,
+    limit_side_len: u32,
+    p: &DbParams,
+) -> Result<Vec<([Pt; 4], f32)>, OcrError> {
+    let (rw, rh) = det_size(img.width(), img.height(), limit_side_len);
+    let input = to_tensor(&resize_linear(img, rw, rh));
+    let outputs = session.run(ort::inputs![TensorRef::from_array_view(&input)?])?;
+    let map = first_output(&outputs, "det")?.try_extract_array::<f32>()?;
+    let shape = map.shape().to_vec();
+    let map =
+        map.into_dimensionality::<Ix4>().map_err(|_| OcrError::BadOutput { model: "det", shape: shape.clone() })?;
+    if map.shape()[0] < 1 || map.shape()[1] < 1 {
+        return Err(OcrError::BadOutput { model: "det", shape });
+    }
+    let pred = map.index_axis(ndarray::Axis(0), 0).index_axis_move(ndarray::Axis(0), 0);
+    Ok(boxes_from_map(pred, p, img.width(), img.height()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::det_size;
+
+    #[test]
+    fn short_side_scaled_to_limit_and_rounded_to_32() {
+        assert_eq!(det_size(1240, 1754, 736), (1248, 1760));
+        assert_eq!(det_size(1000, 250, 736), (2944, 736));
+        assert_eq!(det_size(10, 10, 736), (736, 736));
+    }
+}

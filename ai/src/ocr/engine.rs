@@ -1,0 +1,252 @@
+//! The public engine: owns the three sessions and runs the full pipeline.
+//!
+//! Why one object: building ONNX Runtime sessions takes about half a second and
+//! a lot of memory, so a worker builds them once and reuses them for every
+//! image; the engine is `Send + Sync` and serializes calls internally.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use image::{DynamicImage, RgbImage};
+use ort::session::Session;
+use serde::Serialize;
+
+use super::cls::classify_and_flip;
+use super::crop::crop_quad;
+use super::ctc::Charset;
+use super::det::detect;
+use super::det_post::DbParams;
+use super::error::OcrError;
+use super::geometry::Pt;
+use super::preprocess::{flatten_to_rgb, pad_vertical, resize_within_bounds, vertical_padding};
+use super::rec::recognize;
+use super::runtime::{init_runtime, load_session};
+use super::sort::reading_order;
+use crate::models_dir::{MissingModels, ModelInventory};
+
+pub const DET_MODEL: &str = "PP-OCRv6_det_small.onnx";
+pub const REC_MODEL: &str = "PP-OCRv6_rec_small.onnx";
+pub const CLS_MODEL: &str = "ch_ppocr_mobile_v2.0_cls_mobile.onnx";
+
+/// One recognized text line. `box_` is tl, tr, br, bl in input-image pixels.
+#[derive(Debug, Clone, Serialize)]
+pub struct OcrLine {
+    pub text: String,
+    pub confidence: f32,
+    #[serde(rename = "box")]
+    pub box_: [[f32; 2]; 4],
+}
+
+/// Model file locations (and optionally the ONNX Runtime library).
+#[derive(Debug, Clone)]
+pub struct ModelPaths {
+    pub det: PathBuf,
+    pub cls: Option<PathBuf>,
+    pub rec: PathBuf,
+    /// `libonnxruntime.so`; `None` = `ORT_DYLIB_PATH`.
+    pub ort_dylib: Option<PathBuf>,
+}
+
+impl ModelPaths {
+    /// Standard file names inside one directory; the classifier is optional.
+    pub fn from_dir(dir: impl AsRef<Path>) -> Self {
+        let d = dir.as_ref();
+        let cls = d.join(CLS_MODEL);
+        Self { det: d.join(DET_MODEL), cls: cls.is_file().then_some(cls), rec: d.join(REC_MODEL), ort_dylib: None }
+    }
+
+    /// The models and the ONNX Runtime library of a models folder laid out by
+    /// `scripts/fetch-models.sh`. Checks the folder first, so a missing model
+    /// fails here with the fetch command in the message rather than later
+    /// with a bare path.
+    pub fn from_inventory(inventory: &ModelInventory) -> Result<Self, MissingModels> {
+        inventory.verify()?;
+        let mut paths = Self::from_dir(inventory.ocr_dir());
+        paths.ort_dylib = Some(inventory.ort_library());
+        Ok(paths)
+    }
+}
+
+impl From<&Path> for ModelPaths {
+    fn from(dir: &Path) -> Self {
+        Self::from_dir(dir)
+    }
+}
+
+impl From<PathBuf> for ModelPaths {
+    fn from(dir: PathBuf) -> Self {
+        Self::from_dir(dir)
+    }
+}
+
+/// Tunables; defaults are RapidOCR 3.10.0 `config.yaml`.
+#[derive(Debug, Clone)]
+pub struct OcrOptions {
+    pub det_limit_side_len: u32,
+    pub db: DbParams,
+    pub min_side_len: u32,
+    pub max_side_len: u32,
+    pub min_height: u32,
+    pub width_height_ratio: f64,
+    pub text_score: f32,
+    pub use_cls: bool,
+    /// Re-check 180° flips by recognizing both orientations (not in RapidOCR).
+    pub verify_flip: bool,
+}
+
+impl Default for OcrOptions {
+    fn default() -> Self {
+        Self {
+            det_limit_side_len: 736,
+            db: DbParams::default(),
+            min_side_len: 30,
+            max_side_len: 2000,
+            min_height: 30,
+            width_height_ratio: 8.0,
+            text_score: 0.5,
+            use_cls: true,
+            verify_flip: true,
+        }
+    }
+}
+
+struct Sessions {
+    det: Session,
+    cls: Option<Session>,
+    rec: Session,
+}
+
+/// Thread-safe OCR engine; sessions are created once and reused.
+/// `Session::run` needs `&mut`, so calls are serialized by a mutex.
+pub struct OcrEngine {
+    sessions: Mutex<Sessions>,
+    charset: Charset,
+    opts: OcrOptions,
+}
+
+impl std::fmt::Debug for OcrEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OcrEngine")
+            .field("charset_len", &self.charset.len())
+            .field("opts", &self.opts)
+            .finish_non_exhaustive()
+    }
+}
+
+impl OcrEngine {
+    pub fn new(models: impl Into<ModelPaths>, intra_threads: usize) -> Result<Self, OcrError> {
+        Self::with_options(models, intra_threads, OcrOptions::default())
+    }
+
+    pub fn with_options(
+        models: impl Into<ModelPaths>,
+        intra_threads: usize,
+        opts: OcrOptions,
+    ) -> Result<Self, OcrError> {
+        let paths = models.into();
+        let env = init_runtime(paths.ort_dylib.as_deref())?;
+        let det = load_session(&env, &paths.det, intra_threads)?;
+        let rec = load_session(&env, &paths.rec, intra_threads)?;
+        let cls = match &paths.cls {
+            Some(p) if opts.use_cls => Some(load_session(&env, p, intra_threads)?),
+            _ => None,
+        };
+        let character = rec.metadata()?.custom("character").ok_or(OcrError::MissingCharset)?;
+        let charset = Charset::from_metadata(&character);
+        Ok(Self { sessions: Mutex::new(Sessions { det, cls, rec }), charset, opts })
+    }
+
+    /// Runs det → crop → cls → rec; returns lines in reading order.
+    pub fn recognize(&self, image: &DynamicImage) -> Result<Vec<OcrLine>, OcrError> {
+        let ori = flatten_to_rgb(image);
+        let (ow, oh) = ori.dimensions();
+        if ow == 0 || oh == 0 {
+            return Err(OcrError::InvalidImage(format!("empty image {ow}x{oh}")));
+        }
+        let o = &self.opts;
+        let (img, ratio_w, ratio_h) = resize_within_bounds(&ori, o.min_side_len, o.max_side_len);
+        let pad = vertical_padding(img.width(), img.height(), o.width_height_ratio, o.min_height);
+        let img = if pad > 0 { pad_vertical(&img, pad) } else { img };
+
+        let mut s = self.sessions.lock().map_err(|_| OcrError::Poisoned)?;
+        let dets = detect(&mut s.det, &img, o.det_limit_side_len, &o.db)?;
+        let quads: Vec<[Pt; 4]> = dets.iter().map(|d| d.0).collect();
+        let order = reading_order(&quads);
+        let mut kept = Vec::with_capacity(order.len());
+        let mut crops = Vec::with_capacity(order.len());
+        for i in order {
+            if let Some(c) = crop_quad(&img, &quads[i]) {
+                kept.push(quads[i]);
+                crops.push(c);
+            }
+        }
+        if crops.is_empty() {
+            return Ok(Vec::new());
+        }
+        let flipped = match s.cls.as_mut() {
+            Some(cls) => classify_and_flip(cls, &mut crops)?,
+            None => Vec::new(),
+        };
+        let texts = if o.verify_flip && !flipped.is_empty() {
+            // Also recognize the un-flipped version and keep the better one:
+            // the mobile cls model is unreliable on long, squeezed lines.
+            let n = crops.len();
+            let unflipped: Vec<RgbImage> = flipped.iter().map(|&i| image::imageops::rotate180(&crops[i])).collect();
+            crops.extend(unflipped);
+            let mut all = recognize(&mut s.rec, &self.charset, &crops)?;
+            for (k, &i) in flipped.iter().enumerate() {
+                if all[n + k].1 > all[i].1 {
+                    all.swap(i, n + k);
+                }
+            }
+            all.truncate(n);
+            all
+        } else {
+            recognize(&mut s.rec, &self.charset, &crops)?
+        };
+        drop(s);
+
+        let to_orig = |p: Pt| -> [f32; 2] {
+            let x = (p[0] * ratio_w).clamp(0.0, ow as f64);
+            let y = ((p[1] - pad as f64) * ratio_h).clamp(0.0, oh as f64);
+            [x as f32, y as f32]
+        };
+        Ok(kept
+            .iter()
+            .zip(texts)
+            .filter(|(_, (t, c))| !t.trim().is_empty() && *c >= o.text_score)
+            .map(|(q, (text, confidence))| OcrLine { text, confidence, box_: q.map(to_orig) })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models_dir::REQUIRED_FILES;
+
+    #[test]
+    fn inventory_paths_are_the_files_the_inventory_checks() {
+        let root = std::env::temp_dir().join(format!("meeteasy-ocr-paths-{}", std::process::id()));
+        for f in REQUIRED_FILES {
+            let p = root.join(f);
+            std::fs::create_dir_all(p.parent().unwrap_or(&root)).expect("mkdir");
+            std::fs::write(&p, b"").expect("touch");
+        }
+        let paths = ModelPaths::from_inventory(&ModelInventory::new(&root)).expect("complete folder");
+        let _ = std::fs::remove_dir_all(&root);
+        let cls = paths.cls.clone().expect("cls present");
+        let ort = paths.ort_dylib.clone().expect("ort library");
+        for p in [&paths.det, &paths.rec, &cls, &ort] {
+            let rel = p.strip_prefix(&root).expect("under root").to_string_lossy().into_owned();
+            assert!(REQUIRED_FILES.contains(&rel.as_str()), "{rel} is not checked by ModelInventory::verify");
+        }
+    }
+
+    #[test]
+    fn an_incomplete_folder_is_refused_with_the_fetch_command() {
+        let root = std::env::temp_dir().join(format!("meeteasy-ocr-missing-{}", std::process::id()));
+        let err = ModelPaths::from_inventory(&ModelInventory::new(&root)).err().map(|e| e.to_string());
+        assert!(err.unwrap_or_default().contains("scripts/fetch-models.sh"));
+    }
+}

@@ -1,0 +1,46 @@
+//! Local OCR: PP-OCR (detect → orientation → recognize) on ONNX Runtime.
+//!
+//! Why a reimplementation instead of calling RapidOCR: the AI pool is a Rust
+//! process and must not depend on a Python runtime. The pipeline mirrors
+//! RapidOCR 3.10.0 step by step (same models, same parameters, same resize and
+//! post-processing semantics) so its output can be compared one-to-one with
+//! the reference; the one deliberate deviation is [`OcrOptions::verify_flip`].
+//!
+//! Start an engine from the models folder that `scripts/fetch-models.sh`
+//! fills:
+//!
+//! ```no_run
+//! use meeteasy_ai::ModelInventory;
+//! use meeteasy_ai::ocr::{ModelPaths, OcrEngine};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let paths = ModelPaths::from_inventory(&ModelInventory::new("/srv/models"))?;
+//! let engine = OcrEngine::new(paths, 2)?; // sessions are built once, here
+//! # let image = image::DynamicImage::new_rgb8(1, 1);
+//! for line in engine.recognize(&image)? {
+//!     println!("{} ({:.2})", line.text, line.confidence);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The engine takes decoded images; decoding uploads (and choosing which
+//! formats to accept) is the caller's job.
+
+mod cls;
+mod crop;
+mod ctc;
+mod det;
+mod det_post;
+mod engine;
+mod error;
+mod geometry;
+mod preprocess;
+mod rec;
+mod runtime;
+mod sort;
+
+pub use det_post::DbParams;
+pub use engine::{ModelPaths, OcrEngine, OcrLine, OcrOptions};
+pub use error::OcrError;
+pub use runtime::init_runtime;
