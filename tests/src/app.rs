@@ -53,6 +53,19 @@ pub fn test_settings(backend: Backend, dir: &std::path::Path) -> Settings {
     s
 }
 
+/// Makes `kind` fail fast in tests: `max_attempts` attempts of at most
+/// `timeout_secs`, with a one-second backoff.
+pub fn quick_retries(s: &mut Settings, kind: &str, max_attempts: u32, timeout_secs: u64) {
+    let fast = meeteasy_jobs::settings::JobTypeSettings {
+        max_attempts,
+        timeout_secs,
+        backoff_base_secs: 1,
+        backoff_max_secs: 1,
+        ..Default::default()
+    };
+    s.runtime.jobs.insert(kind.into(), fast);
+}
+
 #[derive(Debug)]
 pub struct TestApp {
     pub address: String,
@@ -111,6 +124,20 @@ impl TestApp {
             stop,
             _dir: dir,
         }
+    }
+
+    /// Environment for `meeteasy api` / `meeteasy worker` processes that
+    /// share this app's Redis namespace, database and JWT secret.
+    pub fn process_env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("MEETEASY_MONGODB_URL", self.settings.mongodb_url.clone()),
+            ("MEETEASY_REDIS_URL", self.settings.redis_url.clone()),
+            ("MEETEASY_JWT_SECRET", TEST_SECRET.to_string()),
+            ("MEETEASY_RUNTIME__NAMESPACE", self.settings.runtime.namespace.clone()),
+            ("MEETEASY_RUNTIME__HEARTBEAT_SECS", "1".into()),
+            ("MEETEASY_RUNTIME__MISSED_HEARTBEATS", "2".into()),
+            ("MEETEASY_RUNTIME__POLL_INTERVAL_MS", "10".into()),
+        ]
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -32,15 +32,7 @@ async fn all_with_status(app: &TestApp, token: &str, ids: &[String], status: &st
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_worker_s_jobs_finish_on_another_worker() {
     let app = TestApp::spawn_with(Backend::Scaled, false, |_| {}).await;
-    let env = vec![
-        ("MEETEASY_MONGODB_URL", app.settings.mongodb_url.clone()),
-        ("MEETEASY_REDIS_URL", redis_url()),
-        ("MEETEASY_JWT_SECRET", TEST_SECRET.to_string()),
-        ("MEETEASY_RUNTIME__NAMESPACE", app.settings.runtime.namespace.clone()),
-        ("MEETEASY_RUNTIME__HEARTBEAT_SECS", "1".into()),
-        ("MEETEASY_RUNTIME__MISSED_HEARTBEATS", "2".into()),
-        ("MEETEASY_RUNTIME__POLL_INTERVAL_MS", "10".into()),
-    ];
+    let env = app.process_env();
     let t = app.token("acme", Role::Admin);
     let mut doomed = Proc::spawn(&["worker", "--pool", "cpu", "--listen", "127.0.0.1:0"], &env);
     let ids = enqueue_sleepers(&app, &t).await;

@@ -3,9 +3,8 @@
 
 use std::time::Duration;
 
-use meeteasy_jobs::settings::JobTypeSettings;
 use meeteasy_models::auth::Role;
-use meeteasy_tests::app::{assert_error, json};
+use meeteasy_tests::app::{assert_error, json, quick_retries};
 use meeteasy_tests::{Backend, TestApp, on_both_backends};
 use serde_json::{Value, json};
 
@@ -16,16 +15,7 @@ async fn sleep_job(app: &TestApp, token: &str, body: Value) -> String {
 }
 
 fn fast_retries(s: &mut meeteasy_api::config::Settings) {
-    s.runtime.jobs.insert(
-        "sleep".into(),
-        JobTypeSettings {
-            timeout_secs: 1,
-            queue_wait_secs: 60,
-            max_attempts: 2,
-            backoff_base_secs: 1,
-            backoff_max_secs: 1,
-        },
-    );
+    quick_retries(s, "sleep", 2, 1);
 }
 
 /// Ids of the raw Redis queue structures that still hold the task.

@@ -7,7 +7,7 @@ use meeteasy_jobs::kinds::SendEmail;
 use meeteasy_jobs::store::{DeliveryKey, DeliveryStatus};
 use meeteasy_models::TenantId;
 use meeteasy_models::auth::Role;
-use meeteasy_tests::app::{assert_error, json};
+use meeteasy_tests::app::{assert_error, json, quick_retries};
 use meeteasy_tests::receiver::Receiver;
 use meeteasy_tests::smtp::SmtpSink;
 use meeteasy_tests::{Backend, TestApp, on_both_backends};
@@ -79,15 +79,7 @@ on_both_backends!(a_greylisting_4xx_is_retried_and_delivered_once, |backend: Bac
     let sink = SmtpSink::start();
     let app = TestApp::spawn_with(backend, true, |s| {
         s.smtp_url = Some(sink.url());
-        s.runtime.jobs.insert(
-            "send_email".into(),
-            meeteasy_jobs::settings::JobTypeSettings {
-                max_attempts: 3,
-                backoff_base_secs: 1,
-                backoff_max_secs: 1,
-                ..Default::default()
-            },
-        );
+        quick_retries(s, "send_email", 3, 30);
     })
     .await;
     let t = app.token("acme", Role::Organizer);
@@ -203,15 +195,7 @@ on_both_backends!(sms_goes_through_the_http_provider, |backend: Backend| async m
     let app = TestApp::spawn_with(backend, true, |s| {
         s.notifications.sms.url = Some(format!("{}/v1/send", gateway.url));
         s.notifications.sms.headers.insert("Authorization".into(), "Bearer sms-secret".into());
-        s.runtime.jobs.insert(
-            "send_sms".into(),
-            meeteasy_jobs::settings::JobTypeSettings {
-                max_attempts: 3,
-                backoff_base_secs: 1,
-                backoff_max_secs: 1,
-                ..Default::default()
-            },
-        );
+        quick_retries(s, "send_sms", 3, 30);
     })
     .await;
     let t = app.token("acme", Role::Organizer);

@@ -44,13 +44,7 @@ async fn embedded_clients_get_their_tenant_s_events() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_cross_api_instances_through_redis() {
     let app = TestApp::spawn_with(Backend::Scaled, false, |_| {}).await;
-    let env = vec![
-        ("MEETEASY_MONGODB_URL", app.settings.mongodb_url.clone()),
-        ("MEETEASY_REDIS_URL", redis_url()),
-        ("MEETEASY_JWT_SECRET", TEST_SECRET.to_string()),
-        ("MEETEASY_RUNTIME__NAMESPACE", app.settings.runtime.namespace.clone()),
-        ("MEETEASY_RUNTIME__POLL_INTERVAL_MS", "10".into()),
-    ];
+    let env = app.process_env();
     let (pa, pb) = (free_port(), free_port());
     let (a, b) = (format!("127.0.0.1:{pa}"), format!("127.0.0.1:{pb}"));
     let _api_a = Proc::spawn(&["api", "--listen", &a], &env);

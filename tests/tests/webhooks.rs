@@ -3,9 +3,8 @@
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
-use meeteasy_jobs::settings::JobTypeSettings;
 use meeteasy_models::auth::Role;
-use meeteasy_tests::app::{assert_error, json};
+use meeteasy_tests::app::{assert_error, json, quick_retries};
 use meeteasy_tests::receiver::Receiver;
 use meeteasy_tests::{Backend, TestApp, on_both_backends};
 use serde_json::{Value, json};
@@ -38,7 +37,13 @@ async fn register(app: &TestApp, token: &str, url: &str) -> reqwest::Response {
 on_both_backends!(private_targets_and_other_schemes_are_refused, |backend: Backend| async move {
     let app = TestApp::spawn_with(backend, false, |_| {}).await;
     let t = app.token("acme", Role::Admin);
-    for url in ["http://127.0.0.1:9/hook", "http://169.254.169.254/latest/meta-data", "http://10.0.0.7/x", "http://[::1]/x", "http://localhost/x"] {
+    for url in [
+        "http://127.0.0.1:9/hook",
+        "http://169.254.169.254/latest/meta-data",
+        "http://10.0.0.7/x",
+        "http://[::1]/x",
+        "http://localhost/x",
+    ] {
         assert_error(register(&app, &t, url).await, 422, "webhook.forbidden_target").await;
     }
     for url in ["ftp://example.com/x", "file:///etc/passwd", "not a url", "http://user:pw@example.com/"] {
@@ -54,10 +59,7 @@ on_both_backends!(job_events_are_delivered_signed_and_failures_go_dead, |backend
     let broken = Receiver::start(|_, _| 500).await;
     let app = TestApp::spawn_with(backend, true, |s| {
         s.notifications.webhooks.allow_private = vec!["127.0.0.1/32".into()];
-        s.runtime.jobs.insert(
-            "deliver_webhook".into(),
-            JobTypeSettings { max_attempts: 2, backoff_base_secs: 1, backoff_max_secs: 1, timeout_secs: 5, ..Default::default() },
-        );
+        quick_retries(s, "deliver_webhook", 2, 5);
     })
     .await;
     let t = app.token("acme", Role::Admin);
@@ -73,7 +75,12 @@ on_both_backends!(job_events_are_delivered_signed_and_failures_go_dead, |backend
     // Another tenant neither sees nor deletes them.
     let globex = app.token("globex", Role::Admin);
     assert_eq!(json(app.get("/v1/webhooks", &globex).await).await["items"], json!([]));
-    let foreign = app.client.delete(app.url(&format!("/v1/webhooks/{}", hook["id"].as_str().unwrap_or_default()))).bearer_auth(&globex).send().await;
+    let foreign = app
+        .client
+        .delete(app.url(&format!("/v1/webhooks/{}", hook["id"].as_str().unwrap_or_default())))
+        .bearer_auth(&globex)
+        .send()
+        .await;
     assert_error(foreign.unwrap_or_else(|e| panic!("{e}")), 404, "webhook.not_found").await;
 
     let resp = app.post("/v1/diagnostics/sleep", &t, &json!({"millis": 0})).await;
@@ -111,6 +118,11 @@ on_both_backends!(job_events_are_delivered_signed_and_failures_go_dead, |backend
     assert_eq!(broken.received().len(), 2);
     let _ = bad_hook;
 
-    let del = app.client.delete(app.url(&format!("/v1/webhooks/{}", hook["id"].as_str().unwrap_or_default()))).bearer_auth(&t).send().await;
+    let del = app
+        .client
+        .delete(app.url(&format!("/v1/webhooks/{}", hook["id"].as_str().unwrap_or_default())))
+        .bearer_auth(&t)
+        .send()
+        .await;
     assert_eq!(del.map(|r| r.status().as_u16()).unwrap_or(0), 204);
 });

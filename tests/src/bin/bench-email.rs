@@ -80,7 +80,10 @@ async fn main() {
     })
     .await;
     let token = app.token("bench", Role::Organizer);
-    println!("backend: {backend:?}, emails: {emails}, smtp: {}", if external { smtp_url.as_str() } else { "in-process sink" });
+    println!(
+        "backend: {backend:?}, emails: {emails}, smtp: {}",
+        if external { smtp_url.as_str() } else { "in-process sink" }
+    );
     let start = Instant::now();
     let sem = Arc::new(tokio::sync::Semaphore::new(32));
     let mut tasks = Vec::with_capacity(emails);
