@@ -59,6 +59,11 @@ async fn smtp_sink(counter: Arc<AtomicUsize>) -> String {
     format!("smtp://{addr}")
 }
 
+async fn succeeded(app: &TestApp, token: &str) -> usize {
+    let page = meeteasy_tests::app::json(app.get("/v1/jobs?kind=send_email&status=succeeded&page_size=1", token).await).await;
+    usize::try_from(page["total"].as_u64().unwrap_or(0)).unwrap_or(0)
+}
+
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -109,12 +114,8 @@ async fn main() {
         }
     }
     let enqueued = start.elapsed();
-    let done = |app: &TestApp, token: &str| {
-        let fut = app.get("/v1/jobs?kind=send_email&status=succeeded&page_size=1", token);
-        async move { meeteasy_tests::app::json(fut.await).await["total"].as_u64().unwrap_or(0) as usize }
-    };
     let deadline = Instant::now() + Duration::from_secs(600);
-    while done(&app, &token).await < accepted && Instant::now() < deadline {
+    while succeeded(&app, &token).await < accepted && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let total = start.elapsed();
