@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use meeteasy_models::auth::Role;
-use meeteasy_tests::app::{TEST_SECRET, json, redis_url};
+use meeteasy_tests::app::{TEST_SECRET, json};
 use meeteasy_tests::procs::{Proc, free_port, wait_healthy};
 use meeteasy_tests::{Backend, TestApp};
 use serde_json::{Value, json};

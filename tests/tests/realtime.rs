@@ -3,7 +3,6 @@
 use std::time::Duration;
 
 use meeteasy_models::auth::Role;
-use meeteasy_tests::app::{TEST_SECRET, redis_url};
 use meeteasy_tests::procs::{Proc, free_port, wait_healthy};
 use meeteasy_tests::smtp::python;
 use meeteasy_tests::{Backend, TestApp};
