@@ -1,5 +1,5 @@
-//! The AI engines: local OCR (PP-OCR through ONNX Runtime) and, later, speech
-//! recognition (whisper.cpp).
+//! The AI engines: local OCR (PP-OCR through ONNX Runtime) and speech
+//! recognition (Whisper through whisper.cpp).
 //!
 //! Engines here know nothing about queues: they take decoded inputs and model
 //! paths and return domain results. The worker runtime in `jobs` owns the
@@ -11,13 +11,18 @@
 //!   its models are missing and names the command that fetches them;
 //! * the OCR engine ([`ocr::OcrEngine`]), which starts from that inventory
 //!   ([`ocr::ModelPaths::from_inventory`]) and turns a decoded image into text
-//!   lines with boxes and confidences.
+//!   lines with boxes and confidences;
+//! * the speech engine ([`asr`]): [`asr::decode_audio`] turns an upload into
+//!   16 kHz mono samples, and an [`asr::AsrSlot`] (one per worker slot, from a
+//!   shared [`asr::AsrModel`]) transcribes them. Its model,
+//!   `whisper/ggml-tiny.en.bin`, is built by `scripts/fetch-models.sh` and
+//!   found with [`ModelInventory::whisper_model`]; it is not among the files
+//!   [`ModelInventory::verify`] requires.
 //!
-//! Not done yet: nothing calls the OCR engine. Wiring it into the AI worker
-//! pool in `jobs` and exposing it through the API is separate work, as is the
-//! speech engine (its model, `whisper/ggml-tiny.en.bin`, is already produced
-//! by `scripts/fetch-models.sh`, but nothing in the build loads it).
+//! Not done yet: nothing calls either engine. Wiring them into the AI worker
+//! pool in `jobs` and exposing them through the API is separate work.
 
+pub mod asr;
 pub mod models_dir;
 pub mod ocr;
 

@@ -13,6 +13,11 @@ pub const ORT_LIBRARY: &str = "onnxruntime/libonnxruntime.so.1.31.1";
 /// The folder holding the OCR models, relative to the models folder.
 pub const OCR_DIR: &str = "ocr";
 
+/// The Whisper model the speech engine loads, relative to the models folder.
+/// Not in [`REQUIRED_FILES`]: the speech engine is optional for the AI pool
+/// until something schedules speech jobs, so its absence must not stop OCR.
+pub const WHISPER_MODEL: &str = "whisper/ggml-tiny.en.bin";
+
 /// The files the AI pool loads, relative to the models folder.
 pub const REQUIRED_FILES: [&str; 4] = [
     "onnxruntime/libonnxruntime.so.1.31.1",
@@ -54,6 +59,21 @@ impl ModelInventory {
         self.root.join(OCR_DIR)
     }
 
+    /// Where the Whisper model should be; does not check that it is there.
+    pub fn whisper_model_path(&self) -> PathBuf {
+        self.root.join(WHISPER_MODEL)
+    }
+
+    /// The Whisper model, or the fetch command when it is missing.
+    pub fn whisper_model(&self) -> Result<PathBuf, MissingModels> {
+        let path = self.whisper_model_path();
+        if path.is_file() {
+            Ok(path)
+        } else {
+            Err(MissingModels { dir: self.root.display().to_string(), missing: WHISPER_MODEL.to_string() })
+        }
+    }
+
     /// Fails with every missing file named, not just the first.
     pub fn verify(&self) -> Result<(), MissingModels> {
         let missing: Vec<&str> = REQUIRED_FILES.iter().copied().filter(|f| !self.root.join(f).is_file()).collect();
@@ -77,5 +97,12 @@ mod tests {
             assert!(err.contains(f), "{err}");
         }
         assert!(err.contains("fetch-models.sh"));
+    }
+
+    #[test]
+    fn a_missing_whisper_model_names_the_file_and_the_fix() {
+        let dir = std::env::temp_dir().join(format!("meeteasy-models-test-whisper-{}", std::process::id()));
+        let err = ModelInventory::new(&dir).whisper_model().err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains(WHISPER_MODEL) && err.contains("fetch-models.sh"), "{err}");
     }
 }
