@@ -13,7 +13,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::http::error::ApiError;
 use crate::http::i18n;
 use crate::openapi::ApiDoc;
-use crate::routes::{analytics, auth, diagnostics, jobs, notifications, ops, webhooks};
+use crate::routes::{analytics, auth, diagnostics, jobs, notifications, openai, ops, transcriptions, webhooks};
 use crate::state::AppState;
 
 async fn fallback() -> ApiError {
@@ -22,6 +22,7 @@ async fn fallback() -> ApiError {
 
 pub fn router(state: AppState) -> Router {
     let json_limit = state.settings.limits.json_body_bytes;
+    let audio_limit = state.settings.limits.audio_body_bytes;
     let sockets = crate::realtime::layer(
         crate::realtime::RealtimeState { keys: state.keys.clone(), store: state.jobs.store.clone() },
         &state.jobs.events,
@@ -42,7 +43,13 @@ pub fn router(state: AppState) -> Router {
         .route("/webhooks/{id}", axum::routing::delete(webhooks::delete))
         .route("/auth/tickets", post(auth::issue))
         .route("/auth/tickets/exchange", post(auth::exchange))
-        .layer(DefaultBodyLimit::max(json_limit));
+        .layer(DefaultBodyLimit::max(json_limit))
+        .merge(
+            Router::new()
+                .route("/transcriptions", post(transcriptions::create))
+                .route("/audio/transcriptions", post(openai::create))
+                .layer(DefaultBodyLimit::max(audio_limit)),
+        );
     Router::new()
         .nest("/v1", v1)
         .route("/healthz", get(ops::healthz))

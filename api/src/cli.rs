@@ -113,9 +113,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let listener = bind(&settings.listen).await?;
             tracing::info!(listen = %listener.local_addr()?, data_dir = %settings.data_dir.display(), "meeteasy dev ready");
             let shutdown = Shutdown::on_signals();
+            let pools = match server::preflight(&settings, &[Pool::Ai]) {
+                Ok(()) => vec![Pool::Cpu, Pool::Ai],
+                Err(e) => {
+                    tracing::warn!("AI pool disabled: {e:#}");
+                    vec![Pool::Cpu]
+                }
+            };
             let workers = tokio::spawn({
-                let shutdown = shutdown.clone();
-                async move { server::work(&backends, &[Pool::Cpu, Pool::Ai], shutdown).await }
+                let (shutdown, settings) = (shutdown.clone(), settings.clone());
+                async move { server::work(&backends, &settings, &pools, shutdown).await }
             });
             server::serve(listener, state, shutdown).await?;
             workers.await.context("worker task")??;
@@ -144,7 +151,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
             tracing::info!(pool = %pool, "meeteasy worker ready");
-            server::work(&backends, &[pool], shutdown).await
+            server::work(&backends, &settings, &[pool], shutdown).await
         }
     }
 }

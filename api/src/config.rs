@@ -48,8 +48,28 @@ pub struct Settings {
     pub smtp_url: Option<String>,
     pub auth: AuthSettings,
     pub notifications: NotifySettings,
+    pub asr: AsrSettings,
     pub limits: Limits,
     pub runtime: RuntimeSettings,
+}
+
+/// Speech recognition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AsrSettings {
+    /// whisper.cpp threads per transcription.
+    pub threads: usize,
+    /// Longest accepted clip for `/v1/transcriptions`, in seconds.
+    pub max_duration_secs: u64,
+    /// How long `/v1/audio/transcriptions` (synchronous, OpenAI-style)
+    /// waits for the transcript before answering 504.
+    pub sync_wait_secs: u64,
+}
+
+impl Default for AsrSettings {
+    fn default() -> Self {
+        Self { threads: 1, max_duration_secs: 120, sync_wait_secs: 60 }
+    }
 }
 
 /// Token and ticket lifetimes.
@@ -106,6 +126,7 @@ impl Default for Settings {
             smtp_url: None,
             auth: AuthSettings::default(),
             notifications: NotifySettings::default(),
+            asr: AsrSettings::default(),
             limits: Limits::default(),
             runtime: RuntimeSettings::default(),
         }

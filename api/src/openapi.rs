@@ -49,6 +49,8 @@ impl Modify for BearerAuth {
         crate::routes::webhooks::create,
         crate::routes::webhooks::list,
         crate::routes::webhooks::delete,
+        crate::routes::transcriptions::create,
+        crate::routes::openai::create,
         crate::routes::auth::issue,
         crate::routes::auth::exchange,
         crate::routes::ops::healthz,
@@ -62,6 +64,7 @@ impl Modify for BearerAuth {
         (name = "analytics", description = "Event ingestion and rollups"),
         (name = "notifications", description = "Email and SMS from templates"),
         (name = "webhooks", description = "Signed job-event deliveries to tenant endpoints"),
+        (name = "speech", description = "Voice input and OpenAI-compatible transcription"),
         (name = "auth", description = "Single-use login tickets (SSO between apps)"),
         (name = "operations", description = "Health, readiness, metrics and diagnostics"),
     )

@@ -15,6 +15,7 @@ use meeteasy_jobs::notify::Services;
 use meeteasy_jobs::queue::Queues;
 use meeteasy_jobs::ratelimit::RateGate;
 use meeteasy_jobs::runtime::{Runtime, run_pools};
+use meeteasy_jobs::speech::SpeechPool;
 use meeteasy_jobs::store::DynStore;
 use meeteasy_jobs::store::mongo::MongoStore;
 use meeteasy_jobs::store::sqlite::SqliteStore;
@@ -112,15 +113,29 @@ pub async fn serve(listener: TcpListener, state: AppState, shutdown: Shutdown) -
 /// start without its models, naming the command that fetches them.
 pub fn preflight(settings: &Settings, pools: &[Pool]) -> anyhow::Result<()> {
     if pools.contains(&Pool::Ai) {
-        meeteasy_ai::ModelInventory::new(&settings.models_dir).verify()?;
+        let inventory = meeteasy_ai::ModelInventory::new(&settings.models_dir);
+        inventory.verify()?;
+        inventory.whisper_model()?;
     }
     Ok(())
 }
 
 /// Runs worker pools until `shutdown`, then drains within the grace period.
-pub async fn work(backends: &Backends, pools: &[Pool], shutdown: Shutdown) -> anyhow::Result<()> {
+pub async fn work(backends: &Backends, settings: &Settings, pools: &[Pool], shutdown: Shutdown) -> anyhow::Result<()> {
     let jobs = &backends.jobs;
-    let rt = Runtime::new(jobs.store.clone(), jobs.queues.clone(), jobs.events.clone(), backends.services.clone());
+    let mut services = backends.services.clone();
+    if pools.contains(&Pool::Ai) {
+        // Load the speech model once, before taking jobs: every slot starts warm.
+        let path = meeteasy_ai::ModelInventory::new(&settings.models_dir).whisper_model()?;
+        let (slots, threads) = (settings.runtime.ai.concurrency, settings.asr.threads);
+        let pool = tokio::task::spawn_blocking(move || SpeechPool::load(&path, slots, threads))
+            .await
+            .context("loading the speech model")??;
+        let mut svc = (*services).clone();
+        svc.speech = Some(Arc::new(pool));
+        services = Arc::new(svc);
+    }
+    let rt = Runtime::new(jobs.store.clone(), jobs.queues.clone(), jobs.events.clone(), services);
     run_pools(rt, pools, async move {
         shutdown.wait().await;
         Ok(())

@@ -23,6 +23,7 @@ pub mod ratelimit;
 pub mod runtime;
 pub mod settings;
 mod spec;
+pub mod speech;
 pub mod store;
 
 pub use control::{ControlOutcome, EnqueueError, JobControl};

@@ -9,3 +9,4 @@
 
 pub mod analytics;
 pub mod notify;
+pub mod subtitles;

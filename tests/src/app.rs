@@ -38,6 +38,9 @@ pub fn redis_url() -> String {
 pub fn test_settings(backend: Backend, dir: &std::path::Path) -> Settings {
     let mut s = Settings::default();
     let id = uuid::Uuid::now_v7().simple().to_string();
+    if let Ok(models) = std::env::var("MEETEASY_MODELS_DIR") {
+        s.models_dir = models.into();
+    }
     s.listen = "127.0.0.1:0".into();
     s.data_dir = dir.to_path_buf();
     s.jwt_secret = TEST_SECRET.into();
@@ -94,6 +97,13 @@ impl TestApp {
     /// `workers: false` runs the API alone (for tests that bring their own
     /// worker processes); `tweak` adjusts settings before start-up.
     pub async fn spawn_with(backend: Backend, workers: bool, tweak: impl FnOnce(&mut Settings)) -> Self {
+        let pools: &[Pool] = if workers { &[Pool::Cpu] } else { &[] };
+        Self::spawn_pools(backend, pools, tweak).await
+    }
+
+    /// API plus in-process workers of `pools` (the AI pool loads the models
+    /// from `MEETEASY_MODELS_DIR`).
+    pub async fn spawn_pools(backend: Backend, pools: &[Pool], tweak: impl FnOnce(&mut Settings)) -> Self {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
         let mut settings = test_settings(backend, dir.path());
         tweak(&mut settings);
@@ -108,9 +118,17 @@ impl TestApp {
         let address = format!("http://{}", listener.local_addr().unwrap_or_else(|e| panic!("addr: {e}")));
         let (stop, shutdown) = Shutdown::manual();
         tokio::spawn(server::serve(listener, state, shutdown.clone()));
-        if workers {
-            let backends = backends.clone();
-            tokio::spawn(async move { server::work(&backends, &[Pool::Cpu], shutdown).await });
+        if !pools.is_empty() {
+            let (backends, settings, pools) = (backends.clone(), settings.clone(), pools.to_vec());
+            let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
+            tokio::spawn(async move {
+                let r = server::work(&backends, &settings, &pools, shutdown).await;
+                let _ = ready_tx.send(r.map_err(|e| format!("{e:#}")));
+            });
+            // Surface start-up failures (e.g. missing models) instead of hanging.
+            if let Ok(Ok(Err(e))) = tokio::time::timeout(Duration::from_millis(300), ready_rx).await {
+                panic!("workers failed to start: {e}");
+            }
         }
         let client = crate::http_client();
         TestApp {

@@ -80,9 +80,11 @@ on_both_backends!(queued_jobs_can_be_cancelled_and_never_run, |backend: Backend|
     assert_error(app.post(&format!("/v1/jobs/{id}/cancel"), &t, &json!({})).await, 409, "job.not_cancellable").await;
 
     // Start a worker now: it receives the message and must skip the job.
-    let backends = app.backends.clone();
+    let (backends, settings) = (app.backends.clone(), app.settings.clone());
     let (stop, shutdown) = meeteasy_api::shutdown::Shutdown::manual();
-    tokio::spawn(async move { meeteasy_api::server::work(&backends, &[meeteasy_models::Pool::Cpu], shutdown).await });
+    tokio::spawn(async move {
+        meeteasy_api::server::work(&backends, &settings, &[meeteasy_models::Pool::Cpu], shutdown).await
+    });
     let done = sleep_job(&app, &t, json!({"millis": 0})).await;
     app.wait_for_status(&t, &done, &["succeeded"], Duration::from_secs(20)).await;
     let j = json(app.get(&format!("/v1/jobs/{id}"), &t).await).await;

@@ -112,9 +112,11 @@ on_both_backends!(a_send_interrupted_by_a_crash_is_not_repeated, |backend: Backe
         recipient: "maybe@example.com".into(),
     };
     assert!(app.jobs.store.insert_delivery(&key, DeliveryStatus::Sending).await.unwrap_or(false));
-    let backends = app.backends.clone();
+    let (backends, settings) = (app.backends.clone(), app.settings.clone());
     let (_stop, shutdown) = meeteasy_api::shutdown::Shutdown::manual();
-    tokio::spawn(async move { meeteasy_api::server::work(&backends, &[meeteasy_models::Pool::Cpu], shutdown).await });
+    tokio::spawn(async move {
+        meeteasy_api::server::work(&backends, &settings, &[meeteasy_models::Pool::Cpu], shutdown).await
+    });
     let t = app.token("acme", Role::Organizer);
     let done = app.wait_for_status(&t, &rec.id.to_string(), &["succeeded"], Duration::from_secs(30)).await;
     assert_eq!((done["result"]["sent"].as_u64(), done["result"]["unknown"].as_u64()), (Some(1), Some(1)), "{done}");

@@ -46,6 +46,11 @@ pub enum ApiError {
     Unavailable(String),
     #[error("not configured: {0}")]
     NotConfigured(&'static str),
+    /// A synchronous request whose job failed on bad input.
+    #[error("job failed: {0}")]
+    JobFailed(&'static str),
+    #[error("timed out: {0}")]
+    Timeout(&'static str),
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -55,6 +60,22 @@ impl ApiError {
         ApiError::Invalid { code: "request.invalid", field: field.into(), detail: detail.into() }
     }
 
+    /// Maps a job's error code to a stable API code (unknown codes become
+    /// the generic `transcription.failed`).
+    pub fn job_failed(code: &str) -> Self {
+        const KNOWN: [&str; 8] = [
+            "audio.unsupported_format",
+            "audio.corrupt",
+            "audio.empty",
+            "audio.too_long",
+            "audio.invalid_params",
+            "audio.missing",
+            "asr.invalid_options",
+            "job.timeout",
+        ];
+        ApiError::JobFailed(KNOWN.into_iter().find(|k| *k == code).unwrap_or("transcription.failed"))
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             ApiError::MissingToken => "auth.missing_token",
@@ -62,7 +83,11 @@ impl ApiError {
             ApiError::InvalidTicket => "auth.invalid_ticket",
             ApiError::Forbidden => "auth.forbidden",
             ApiError::TenantMismatch => "auth.tenant_mismatch",
-            ApiError::NotFound(code) | ApiError::Conflict(code) | ApiError::NotConfigured(code) => code,
+            ApiError::NotFound(code)
+            | ApiError::Conflict(code)
+            | ApiError::NotConfigured(code)
+            | ApiError::JobFailed(code)
+            | ApiError::Timeout(code) => code,
             ApiError::Invalid { code, .. } => code,
             ApiError::TooLarge => "request.too_large",
             ApiError::UnsupportedMediaType => "request.unsupported_media_type",
@@ -80,6 +105,8 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Invalid { .. } | ApiError::MalformedJson(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::JobFailed(_) => StatusCode::BAD_REQUEST,
+            ApiError::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -6,3 +6,5 @@ pub mod error;
 pub mod extract;
 pub mod i18n;
 pub mod idempotency;
+pub mod upload;
+pub mod wait;

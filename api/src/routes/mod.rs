@@ -6,5 +6,7 @@ pub mod auth;
 pub mod diagnostics;
 pub mod jobs;
 pub mod notifications;
+pub mod openai;
 pub mod ops;
+pub mod transcriptions;
 pub mod webhooks;

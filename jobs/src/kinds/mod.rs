@@ -7,6 +7,7 @@ mod notify_common;
 mod send_email;
 mod send_sms;
 pub mod sleep;
+mod transcribe_audio;
 
 use std::sync::Arc;
 
@@ -18,6 +19,7 @@ pub use ingest_analytics::IngestAnalytics;
 pub use send_email::SendEmail;
 pub use send_sms::SendSms;
 pub use sleep::Sleep;
+pub use transcribe_audio::TranscribeAudio;
 
 use crate::queue::{QueueError, Queues};
 use crate::runtime::Runtime;
@@ -26,8 +28,14 @@ use crate::{Envelope, JobSpec};
 
 /// Job kinds this build can run. Kinds of the SPEC not listed here are not
 /// implemented yet; the API does not accept them.
-pub const IMPLEMENTED: [JobKind; 5] =
-    [JobKind::IngestAnalytics, JobKind::SendEmail, JobKind::SendSms, JobKind::DeliverWebhook, JobKind::Sleep];
+pub const IMPLEMENTED: [JobKind; 6] = [
+    JobKind::IngestAnalytics,
+    JobKind::SendEmail,
+    JobKind::SendSms,
+    JobKind::DeliverWebhook,
+    JobKind::TranscribeAudio,
+    JobKind::Sleep,
+];
 
 /// Registers a worker for every implemented kind of `pool`.
 pub(crate) fn register_pool(mut monitor: Monitor, rt: &Arc<Runtime>, pool: Pool) -> Monitor {
@@ -37,6 +45,7 @@ pub(crate) fn register_pool(mut monitor: Monitor, rt: &Arc<Runtime>, pool: Pool)
             JobKind::SendEmail => crate::runtime::register_kind::<SendEmail>(monitor, rt),
             JobKind::SendSms => crate::runtime::register_kind::<SendSms>(monitor, rt),
             JobKind::DeliverWebhook => crate::runtime::register_kind::<DeliverWebhook>(monitor, rt),
+            JobKind::TranscribeAudio => crate::runtime::register_kind::<TranscribeAudio>(monitor, rt),
             JobKind::Sleep => crate::runtime::register_kind::<Sleep>(monitor, rt),
             _ => monitor,
         };
@@ -67,6 +76,7 @@ pub async fn requeue(queues: &Queues, rec: &JobRecord) -> Result<(), RequeueErro
         JobKind::SendEmail => push_typed::<SendEmail>(queues, rec).await,
         JobKind::SendSms => push_typed::<SendSms>(queues, rec).await,
         JobKind::DeliverWebhook => push_typed::<DeliverWebhook>(queues, rec).await,
+        JobKind::TranscribeAudio => push_typed::<TranscribeAudio>(queues, rec).await,
         JobKind::Sleep => push_typed::<Sleep>(queues, rec).await,
         other => Err(RequeueError::Unsupported(other)),
     }

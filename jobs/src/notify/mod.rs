@@ -1,6 +1,6 @@
-//! Everything notification and webhook jobs need besides the store: the
-//! templates, the SMTP mailer, the SMS provider, the shared rate gate and
-//! the egress policy for tenant-supplied URLs.
+//! Everything jobs need besides the store: the templates, the SMTP mailer,
+//! the SMS provider, the shared rate gate, the egress policy for
+//! tenant-supplied URLs, and (on AI workers) the warm speech engine.
 
 pub mod claim;
 pub mod egress;
@@ -56,6 +56,8 @@ pub struct Services {
     pub gate: RateGate,
     pub egress: EgressPolicy,
     pub settings: NotifySettings,
+    /// Loaded only by processes that run the AI pool.
+    pub speech: Option<Arc<crate::speech::SpeechPool>>,
 }
 
 impl std::fmt::Debug for Services {
@@ -82,6 +84,7 @@ impl Services {
             egress: EgressPolicy::new(&settings.webhooks.allow_private),
             settings: settings.clone(),
             templates,
+            speech: None,
         })
     }
 

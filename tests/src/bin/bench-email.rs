@@ -60,7 +60,8 @@ async fn smtp_sink(counter: Arc<AtomicUsize>) -> String {
 }
 
 async fn succeeded(app: &TestApp, token: &str) -> usize {
-    let page = meeteasy_tests::app::json(app.get("/v1/jobs?kind=send_email&status=succeeded&page_size=1", token).await).await;
+    let page =
+        meeteasy_tests::app::json(app.get("/v1/jobs?kind=send_email&status=succeeded&page_size=1", token).await).await;
     usize::try_from(page["total"].as_u64().unwrap_or(0)).unwrap_or(0)
 }
 
