@@ -17,8 +17,8 @@ if [ ! -x "$venv/bin/secantusd-py" ]; then
   "$venv/bin/pip" install --quiet "SecantusDB==0.7.0b3"
 fi
 venv="$(cd "$venv" && pwd)"
-if ! "$venv/bin/python" -c "import socketio, requests, websocket, aiosmtpd" 2>/dev/null; then
-  "$venv/bin/pip" install --quiet "python-socketio[client]==5.*" "aiosmtpd==1.4.*"
+if ! "$venv/bin/python" -c "import socketio, requests, websocket, aiosmtpd, openai" 2>/dev/null; then
+  "$venv/bin/pip" install --quiet "python-socketio[client]==5.*" "aiosmtpd==1.4.*" "openai>=1.40,<3"
 fi
 if ! redis-cli -u "$redis_url" ping >/dev/null 2>&1; then
   echo "Redis is not reachable at $redis_url" >&2

@@ -13,6 +13,7 @@ pub mod app;
 pub mod procs;
 pub mod receiver;
 pub mod smtp;
+pub mod speech;
 
 pub use app::{Backend, TestApp};
 
