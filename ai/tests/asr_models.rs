@@ -13,10 +13,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use meeteasy_ai::ModelInventory;
-use meeteasy_ai::asr::{AsrModel, AsrSlot, TranscribeOptions, Transcript, auto_audio_ctx, decode_audio};
+use meeteasy_ai::asr::{AsrModel, AsrSlot, TranscribeOptions, Transcript, decode_audio};
 
 const SENTENCE: &str = "please send the report to the team by friday";
 const MAX_WER: f64 = 0.2;
@@ -227,28 +227,4 @@ fn garbage_truncated_and_too_long_uploads_get_their_codes() {
     run(Command::new("sox").args(["-n", "-r", "16000", "-c", "1"]).arg(&long).args(["trim", "0", "130"]));
     let bytes = std::fs::read(&long).expect("130 s clip");
     assert_eq!(decode_audio(&bytes, MAX).err().map(|e| e.code()), Some("audio.too_long"));
-}
-
-/// Timing of the reduced encoder window; prints, asserts nothing about
-/// speed. Run with `-- --ignored --nocapture`.
-#[test]
-#[ignore = "measurement, not a check"]
-fn measure_audio_ctx_on_a_5s_clip() {
-    let audio = decode_audio(&read("clip5s.wav"), MAX).expect("clip5s").samples;
-    let auto = auto_audio_ctx(audio.len() as f32 / 16_000.0);
-    let mut s = slot();
-    for threads in [1, 2] {
-        for ctx in [1500, auto] {
-            let opts = TranscribeOptions { threads, audio_ctx: Some(ctx), ..TranscribeOptions::default() };
-            let mut ms = Vec::new();
-            let mut text = String::new();
-            for _ in 0..3 {
-                let started = Instant::now();
-                let t = s.transcribe(&audio, &opts).expect("transcribe");
-                ms.push(started.elapsed().as_millis());
-                text = t.text;
-            }
-            eprintln!("threads {threads} audio_ctx {ctx}: {ms:?} ms | {text}");
-        }
-    }
 }
