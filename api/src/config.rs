@@ -57,6 +57,9 @@ pub struct Settings {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AsrSettings {
+    /// A ggml Whisper model to use instead of `<models_dir>/whisper/ggml-tiny.en.bin`
+    /// (any whisper.cpp model: base, small, multilingual).
+    pub model_path: Option<std::path::PathBuf>,
     /// whisper.cpp threads per transcription.
     pub threads: usize,
     /// Longest accepted clip for `/v1/transcriptions`, in seconds.
@@ -68,7 +71,7 @@ pub struct AsrSettings {
 
 impl Default for AsrSettings {
     fn default() -> Self {
-        Self { threads: 1, max_duration_secs: 120, sync_wait_secs: 60 }
+        Self { model_path: None, threads: 1, max_duration_secs: 120, sync_wait_secs: 60 }
     }
 }
 
@@ -134,6 +137,17 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// The Whisper model the AI pool loads.
+    pub fn whisper_model(&self) -> Result<std::path::PathBuf, meeteasy_ai::MissingModels> {
+        match &self.asr.model_path {
+            Some(p) if p.is_file() => Ok(p.clone()),
+            Some(p) => {
+                Err(meeteasy_ai::MissingModels { dir: p.display().to_string(), missing: "asr.model_path".into() })
+            }
+            None => meeteasy_ai::ModelInventory::new(&self.models_dir).whisper_model(),
+        }
+    }
+
     pub fn uses_dev_secret(&self) -> bool {
         self.jwt_public_key_pem.is_none() && self.jwt_secret == DEV_JWT_SECRET
     }

@@ -115,7 +115,7 @@ pub fn preflight(settings: &Settings, pools: &[Pool]) -> anyhow::Result<()> {
     if pools.contains(&Pool::Ai) {
         let inventory = meeteasy_ai::ModelInventory::new(&settings.models_dir);
         inventory.verify()?;
-        inventory.whisper_model()?;
+        settings.whisper_model()?;
     }
     Ok(())
 }
@@ -126,7 +126,7 @@ pub async fn work(backends: &Backends, settings: &Settings, pools: &[Pool], shut
     let mut services = backends.services.clone();
     if pools.contains(&Pool::Ai) {
         // Load the speech model once, before taking jobs: every slot starts warm.
-        let path = meeteasy_ai::ModelInventory::new(&settings.models_dir).whisper_model()?;
+        let path = settings.whisper_model()?;
         let (slots, threads) = (settings.runtime.ai.concurrency, settings.asr.threads);
         let pool = tokio::task::spawn_blocking(move || SpeechPool::load(&path, slots, threads))
             .await

@@ -9,6 +9,7 @@ use axum::routing::any;
 
 #[derive(Debug, Clone)]
 pub struct Received {
+    /// Path and query, e.g. `/v1/send?to=%2B1555`.
     pub path: String,
     pub headers: HeaderMap,
     pub body: Bytes,
@@ -31,7 +32,8 @@ impl Receiver {
             async move {
                 let n = {
                     let mut v = sink.lock().unwrap_or_else(|e| e.into_inner());
-                    v.push(Received { path: uri.path().to_string(), headers, body: body.clone() });
+                    let path = uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
+                    v.push(Received { path, headers, body: body.clone() });
                     v.len() - 1
                 };
                 let status = StatusCode::from_u16(answer(n, &body)).unwrap_or(StatusCode::OK);

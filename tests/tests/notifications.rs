@@ -195,7 +195,7 @@ on_both_backends!(sms_goes_through_the_http_provider, |backend: Backend| async m
     })
     .await;
     let app = TestApp::spawn_with(backend, true, |s| {
-        s.notifications.sms.url = Some(format!("{}/v1/send", gateway.url));
+        s.notifications.sms.url = Some(format!("{}/v1/send?to={{{{ to|urlencode }}}}", gateway.url));
         s.notifications.sms.headers.insert("Authorization".into(), "Bearer sms-secret".into());
         quick_retries(s, "send_sms", 3, 30);
     })
@@ -214,7 +214,7 @@ on_both_backends!(sms_goes_through_the_http_provider, |backend: Backend| async m
         .filter(|r| String::from_utf8_lossy(&r.body).contains("+15551234567"))
         .map(|r| r.path.as_str())
         .collect();
-    assert_eq!(to_first, ["/v1/send"], "sent exactly once despite the job's retry");
+    assert_eq!(to_first, ["/v1/send?to=%2B15551234567"], "sent exactly once despite the job's retry; URL templated");
     let first: Value = serde_json::from_slice(&got[0].body).unwrap_or_default();
     assert!(first["text"].as_str().is_some_and(|t| t.contains("Rust 异步编程")), "{first}");
     assert_eq!(got[0].headers.get("authorization").and_then(|v| v.to_str().ok()), Some("Bearer sms-secret"));

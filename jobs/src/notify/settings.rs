@@ -45,8 +45,9 @@ impl Default for NotifySettings {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SmsSettings {
-    /// The provider's endpoint; unset disables SMS (jobs fail with
-    /// `sms.not_configured`).
+    /// The provider's endpoint, a template over `to`, `body` and `key`
+    /// (e.g. `https://sms.example.com/send?to={{ to|urlencode }}`); unset
+    /// disables SMS (`sms.not_configured`).
     pub url: Option<String>,
     /// `POST` or `PUT`.
     pub method: String,

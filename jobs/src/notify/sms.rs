@@ -43,7 +43,11 @@ pub struct HttpSmsProvider {
 
 impl HttpSmsProvider {
     pub fn new(url: &str, settings: &SmsSettings, templates: Templates) -> Result<Self, SmsError> {
-        let parsed = reqwest::Url::parse(url).map_err(|_| SmsError::Url)?;
+        // Validate the URL's fixed part: placeholders render to sample values.
+        let sample = templates
+            .render_inline(url, &serde_json::json!({"to": "+10000000000", "body": "x", "key": "k"}))
+            .map_err(|_| SmsError::Url)?;
+        let parsed = reqwest::Url::parse(&sample).map_err(|_| SmsError::Url)?;
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(SmsError::Url);
         }
@@ -81,7 +85,12 @@ impl SmsProvider for HttpSmsProvider {
             Ok(p) => p,
             Err(e) => return SendOutcome::Permanent(format!("sms.body_template: {e}")),
         };
-        let mut req = self.client.request(self.method.clone(), &self.url).header("content-type", "application/json");
+        // The URL is a template too (`…/send?to={{ to|urlencode }}`).
+        let url = match self.templates.render_inline(&self.url, &vars) {
+            Ok(u) => u,
+            Err(e) => return SendOutcome::Permanent(format!("sms.url: {e}")),
+        };
+        let mut req = self.client.request(self.method.clone(), &url).header("content-type", "application/json");
         for (k, v) in &self.headers {
             req = req.header(k.as_str(), v.as_str());
         }
