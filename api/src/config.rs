@@ -60,7 +60,9 @@ pub struct AsrSettings {
     /// A ggml Whisper model to use instead of `<models_dir>/whisper/ggml-tiny.en.bin`
     /// (any whisper.cpp model: base, small, multilingual).
     pub model_path: Option<std::path::PathBuf>,
-    /// whisper.cpp threads per transcription.
+    /// whisper.cpp threads per transcription. 1 gives steady latency when
+    /// the AI pool shares a small host with other work; on an idle host, 2
+    /// roughly halves inference time (see `bench-audio-ctx`).
     pub threads: usize,
     /// Longest accepted clip for `/v1/transcriptions`, in seconds.
     pub max_duration_secs: u64,

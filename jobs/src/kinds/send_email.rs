@@ -88,7 +88,12 @@ impl JobSpec for SendEmail {
             };
             settle(ctx.store.as_ref(), &key, status, &detail).await?;
             report.push(to, status, &detail);
-            ctx.progress(u8::try_from((i + 1) * 100 / total).unwrap_or(100).min(99)).await;
+            // Progress costs two store round trips: report it for bulk sends
+            // only, at most once per 10 %.
+            let (before, after) = (i * 10 / total, (i + 1) * 10 / total);
+            if total > 1 && after > before {
+                ctx.progress(u8::try_from((i + 1) * 100 / total).unwrap_or(100).min(99)).await;
+            }
         }
         report.finish("email")
     }
