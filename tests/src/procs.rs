@@ -80,10 +80,10 @@ pub async fn wait_healthy(url: &str, within: Duration) {
     let start = Instant::now();
     let client = crate::http_client();
     while start.elapsed() < within {
-        if let Ok(r) = client.get(url).send().await {
-            if r.status().is_success() {
-                return;
-            }
+        if let Ok(r) = client.get(url).send().await
+            && r.status().is_success()
+        {
+            return;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

@@ -41,10 +41,10 @@ pub fn negotiate(header: Option<&str>) -> Lang {
         } else {
             None
         };
-        if let Some(l) = lang {
-            if q > best.1 {
-                best = (l, q);
-            }
+        if let Some(l) = lang
+            && q > best.1
+        {
+            best = (l, q);
         }
     }
     best.0

@@ -34,11 +34,10 @@ pub async fn until_finished(
                 Err(broadcast::error::RecvError::Closed) => tokio::time::sleep_until(deadline).await,
             },
             _ = poll.tick() => {
-                if let Some(rec) = st.jobs.store.get_job(tenant, id).await? {
-                    if rec.status.is_terminal() {
+                if let Some(rec) = st.jobs.store.get_job(tenant, id).await?
+                    && rec.status.is_terminal() {
                         return Ok(rec);
                     }
-                }
             }
             _ = tokio::time::sleep_until(deadline) => break,
         }

@@ -34,10 +34,10 @@ pub struct EgressPolicy {
 
 fn parse_entry(entry: &str) -> Allowed {
     let entry = entry.trim();
-    if let Some((ip, bits)) = entry.split_once('/') {
-        if let (Ok(ip), Ok(bits)) = (ip.parse::<IpAddr>(), bits.parse::<u8>()) {
-            return Allowed::Net(ip, bits);
-        }
+    if let Some((ip, bits)) = entry.split_once('/')
+        && let (Ok(ip), Ok(bits)) = (ip.parse::<IpAddr>(), bits.parse::<u8>())
+    {
+        return Allowed::Net(ip, bits);
     }
     match entry.parse::<IpAddr>() {
         Ok(ip) => Allowed::Net(ip, if ip.is_ipv4() { 32 } else { 128 }),

@@ -8,10 +8,13 @@ use std::sync::Mutex;
 
 use super::*;
 
+/// (granularity, conference, bucket start) → counts.
+type RollupMap = BTreeMap<(Granularity, String, DateTime<Utc>), Counts>;
+
 #[derive(Default)]
 struct MemStore {
     raw: Mutex<Vec<Event>>,
-    rollups: Mutex<BTreeMap<(Granularity, String, DateTime<Utc>), Counts>>,
+    rollups: Mutex<RollupMap>,
 }
 
 #[async_trait]
