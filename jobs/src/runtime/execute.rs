@@ -61,6 +61,7 @@ async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), E
         if let Some(dead) = rt.store.transition(t).await? {
             metrics::counter!("meeteasy_jobs_finished_total", "kind" => kind.as_str(), "status" => "dead").increment(1);
             publish(rt, &dead).await;
+            super::fanout::after_transition(rt, &dead).await;
         }
         return Ok(());
     }
