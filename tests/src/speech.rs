@@ -28,35 +28,5 @@ pub fn silence(dir: &Path, name: &str, secs: u32) -> PathBuf {
     out
 }
 
-fn words(s: &str) -> Vec<String> {
-    s.split_whitespace()
-        .map(|w| w.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_lowercase())
-        .filter(|w| !w.is_empty())
-        .collect()
-}
-
-/// Word error rate: word-level edit distance over the reference length.
-pub fn wer(reference: &str, hypothesis: &str) -> f64 {
-    let (r, h) = (words(reference), words(hypothesis));
-    let mut prev: Vec<usize> = (0..=h.len()).collect();
-    for (i, rw) in r.iter().enumerate() {
-        let mut cur = vec![i + 1; h.len() + 1];
-        for (j, hw) in h.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(rw != hw)).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[h.len()] as f64 / r.len().max(1) as f64
-}
-
-#[cfg(test)]
-mod tests {
-    use super::wer;
-
-    #[test]
-    fn wer_counts_edits_per_reference_word() {
-        assert_eq!(wer("the quick brown fox", "The quick brown fox."), 0.0);
-        assert_eq!(wer("the quick brown fox", "the quick fox"), 0.25);
-        assert_eq!(wer("a b", "x y z"), 1.5);
-    }
-}
+/// Word error rate (the engine's own definition).
+pub use meeteasy_ai::asr::word_error_rate as wer;

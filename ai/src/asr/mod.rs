@@ -44,6 +44,7 @@ mod resample;
 mod slot;
 mod sniff;
 mod transcript;
+mod wer;
 
 pub use audio_error::AudioError;
 pub use decode::{DecodedAudio, MAX_CHANNELS, MAX_SAMPLE_RATE, decode_audio};
@@ -53,3 +54,4 @@ pub use options::{FULL_AUDIO_CTX, SHORT_CLIP_AUDIO_CTX, SHORT_CLIP_S, Transcribe
 pub use resample::WHISPER_SAMPLE_RATE;
 pub use slot::{AsrSlot, NO_SPEECH_THRESHOLD};
 pub use transcript::{AsrTimings, Segment, Transcript};
+pub use wer::word_error_rate;
