@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
-use meeteasy_models::{JobId, TenantId};
+use meeteasy_models::{JobId, JobStatus, TenantId};
 
 use crate::events::{EventBus, JobEvent};
 use crate::notify::Services;
-use crate::store::DynStore;
+use crate::store::{DynStore, Transition};
 
 /// Per-attempt context: who the job belongs to, which attempt this is, the
 /// store, and a way to report progress.
@@ -33,13 +33,14 @@ impl std::fmt::Debug for JobContext {
 impl JobContext {
     /// Records progress (0–100) and publishes a `job.progress` event.
     /// Best-effort: a failed progress write never fails the job.
+    /// It is a `running → running` transition, so it applies only while the
+    /// job runs and returns the updated record in the same round trip.
     pub async fn progress(&self, pct: u8) {
-        if let Err(e) = self.store.set_progress(&self.tenant_id, self.job_id, pct).await {
-            tracing::warn!(error = %e, "could not record progress");
-            return;
-        }
-        if let Ok(Some(rec)) = self.store.get_job(&self.tenant_id, self.job_id).await {
-            self.events.publish(JobEvent::for_view(self.tenant_id.clone(), rec.view())).await;
+        let t = Transition::new(&self.tenant_id, self.job_id, &[JobStatus::Running], JobStatus::Running).progress(pct);
+        match self.store.transition(t).await {
+            Ok(Some(rec)) => self.events.publish(JobEvent::for_view(self.tenant_id.clone(), rec.view())).await,
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "could not record progress"),
         }
     }
 }

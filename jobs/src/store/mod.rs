@@ -51,9 +51,6 @@ pub trait JobStore: Send + Sync {
     /// record, or `None` when the job moved on (or does not exist).
     async fn transition(&self, t: Transition) -> Result<Option<JobRecord>, StoreError>;
 
-    /// Progress updates are not transitions: they apply only while running.
-    async fn set_progress(&self, tenant: &TenantId, id: JobId, progress: u8) -> Result<(), StoreError>;
-
     /// Jobs per kind and status, across tenants, for `/metrics`.
     async fn count_by_status(&self) -> Result<Vec<(JobKind, JobStatus, u64)>, StoreError>;
 

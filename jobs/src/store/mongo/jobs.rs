@@ -188,16 +188,6 @@ impl JobStore for MongoStore {
         updated.map(JobRecord::try_from).transpose()
     }
 
-    async fn set_progress(&self, tenant: &TenantId, id: JobId, progress: u8) -> Result<(), StoreError> {
-        self.jobs()
-            .update_one(
-                doc! {"_id": id.to_string(), "tenant_id": tenant.as_str(), "status": "running"},
-                doc! {"$set": {"progress": i32::from(progress.min(100)), "updated_at": bson_date(now())}},
-            )
-            .await?;
-        Ok(())
-    }
-
     async fn count_by_status(&self) -> Result<Vec<(JobKind, JobStatus, u64)>, StoreError> {
         let pipeline = vec![doc! {"$group": {"_id": {"kind": "$kind", "status": "$status"}, "n": {"$sum": 1}}}];
         let rows: Vec<Document> =

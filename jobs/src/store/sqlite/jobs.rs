@@ -167,19 +167,6 @@ impl JobStore for SqliteStore {
         row.as_ref().map(row_to_record).transpose()
     }
 
-    async fn set_progress(&self, tenant: &TenantId, id: JobId, progress: u8) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE jobs SET progress = ?, updated_at = ? WHERE id = ? AND tenant_id = ? AND status = 'running'",
-        )
-        .bind(i64::from(progress.min(100)))
-        .bind(micros(now()))
-        .bind(id.to_string())
-        .bind(tenant.as_str())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
     async fn count_by_status(&self) -> Result<Vec<(JobKind, JobStatus, u64)>, StoreError> {
         let rows = sqlx::query("SELECT kind, status, COUNT(*) AS n FROM jobs GROUP BY kind, status")
             .fetch_all(&self.pool)
