@@ -13,7 +13,9 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::http::error::ApiError;
 use crate::http::i18n;
 use crate::openapi::ApiDoc;
-use crate::routes::{analytics, auth, diagnostics, jobs, notifications, openai, ops, transcriptions, webhooks};
+use crate::routes::{
+    analytics, auth, diagnostics, documents, jobs, notifications, ocr, openai, ops, transcriptions, webhooks,
+};
 use crate::state::AppState;
 
 async fn fallback() -> ApiError {
@@ -23,6 +25,7 @@ async fn fallback() -> ApiError {
 pub fn router(state: AppState) -> Router {
     let json_limit = state.settings.limits.json_body_bytes;
     let audio_limit = state.settings.limits.audio_body_bytes;
+    let document_limit = state.settings.limits.document_body_bytes;
     let sockets = crate::realtime::layer(
         crate::realtime::RealtimeState { keys: state.keys.clone(), store: state.jobs.store.clone() },
         &state.jobs.events,
@@ -49,6 +52,15 @@ pub fn router(state: AppState) -> Router {
                 .route("/transcriptions", post(transcriptions::create))
                 .route("/audio/transcriptions", post(openai::create))
                 .layer(DefaultBodyLimit::max(audio_limit)),
+        )
+        .route("/documents/{id}", get(documents::get))
+        .route("/documents/{id}/pdf", get(documents::pdf))
+        .route("/documents/{id}/text", get(documents::text))
+        .merge(
+            Router::new()
+                .route("/documents", post(documents::upload))
+                .route("/ocr", post(ocr::create))
+                .layer(DefaultBodyLimit::max(document_limit)),
         );
     Router::new()
         .nest("/v1", v1)

@@ -113,13 +113,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let listener = bind(&settings.listen).await?;
             tracing::info!(listen = %listener.local_addr()?, data_dir = %settings.data_dir.display(), "meeteasy dev ready");
             let shutdown = Shutdown::on_signals();
-            let pools = match server::preflight(&settings, &[Pool::Ai]) {
+            let pools = match server::preflight(&settings, &[Pool::Ai]).await {
                 Ok(()) => vec![Pool::Cpu, Pool::Ai],
                 Err(e) => {
                     tracing::warn!("AI pool disabled: {e:#}");
                     vec![Pool::Cpu]
                 }
             };
+            if let Err(e) = server::preflight(&settings, &[Pool::Cpu]).await {
+                tracing::warn!("Office conversion unavailable (PDFs, images and everything else still work): {e:#}");
+            }
             let workers = tokio::spawn({
                 let (shutdown, settings) = (shutdown.clone(), settings.clone());
                 async move { server::work(&backends, &settings, &pools, shutdown).await }
@@ -137,7 +140,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Worker { pool, listen } => {
             crate::telemetry::init(&settings.log_format, &settings.log_level);
-            server::preflight(&settings, &[pool])?;
+            server::preflight(&settings, &[pool]).await?;
             let backends = server::scaled(&settings).await?;
             let shutdown = Shutdown::on_signals();
             match TcpListener::bind(&listen).await {

@@ -49,8 +49,27 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub notifications: NotifySettings,
     pub asr: AsrSettings,
+    pub ocr: OcrSettings,
+    pub documents: meeteasy_jobs::documents::DocumentSettings,
     pub limits: Limits,
     pub runtime: RuntimeSettings,
+}
+
+/// OCR on the AI pool.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OcrSettings {
+    /// ONNX Runtime intra-op threads per OCR engine (one engine per AI slot).
+    pub threads: usize,
+    /// `libonnxruntime.so` to load instead of
+    /// `<models_dir>/onnxruntime/libonnxruntime.so.1.31.1`.
+    pub ort_dylib_path: Option<std::path::PathBuf>,
+}
+
+impl Default for OcrSettings {
+    fn default() -> Self {
+        Self { threads: 2, ort_dylib_path: None }
+    }
 }
 
 /// Speech recognition.
@@ -132,6 +151,8 @@ impl Default for Settings {
             auth: AuthSettings::default(),
             notifications: NotifySettings::default(),
             asr: AsrSettings::default(),
+            ocr: OcrSettings::default(),
+            documents: Default::default(),
             limits: Limits::default(),
             runtime: RuntimeSettings::default(),
         }

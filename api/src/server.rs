@@ -15,7 +15,10 @@ use meeteasy_jobs::notify::Services;
 use meeteasy_jobs::queue::Queues;
 use meeteasy_jobs::ratelimit::RateGate;
 use meeteasy_jobs::runtime::{Runtime, run_pools};
+use meeteasy_ai::ocr::ModelPaths;
+use meeteasy_jobs::documents::Documents;
 use meeteasy_jobs::speech::SpeechPool;
+use meeteasy_jobs::vision::OcrPool;
 use meeteasy_jobs::store::DynStore;
 use meeteasy_jobs::store::mongo::MongoStore;
 use meeteasy_jobs::store::sqlite::SqliteStore;
@@ -38,8 +41,9 @@ pub struct Backends {
 }
 
 fn services(settings: &Settings, gate: &RateGate) -> anyhow::Result<Arc<Services>> {
-    let svc = Services::new(&settings.notifications, settings.smtp_url.as_deref(), gate.clone())
+    let mut svc = Services::new(&settings.notifications, settings.smtp_url.as_deref(), gate.clone())
         .context("setting up notifications")?;
+    svc.documents = Documents::new(settings.documents.clone());
     Ok(Arc::new(svc))
 }
 
@@ -111,13 +115,27 @@ pub async fn serve(listener: TcpListener, state: AppState, shutdown: Shutdown) -
 
 /// Checks what a pool needs before it takes jobs: the AI pool refuses to
 /// start without its models, naming the command that fetches them.
-pub fn preflight(settings: &Settings, pools: &[Pool]) -> anyhow::Result<()> {
+pub async fn preflight(settings: &Settings, pools: &[Pool]) -> anyhow::Result<()> {
     if pools.contains(&Pool::Ai) {
         let inventory = meeteasy_ai::ModelInventory::new(&settings.models_dir);
         inventory.verify()?;
         settings.whisper_model()?;
     }
+    if pools.contains(&Pool::Cpu) {
+        meeteasy_pipelines::office::preflight(&settings.documents.office).await?;
+    }
     Ok(())
+}
+
+/// The OCR models, found in the models folder (the ONNX Runtime library
+/// may be configured elsewhere).
+fn ocr_model_paths(settings: &Settings) -> anyhow::Result<ModelPaths> {
+    let inventory = meeteasy_ai::ModelInventory::new(&settings.models_dir);
+    let mut paths = ModelPaths::from_inventory(&inventory)?;
+    if let Some(lib) = &settings.ocr.ort_dylib_path {
+        paths.ort_dylib = Some(lib.clone());
+    }
+    Ok(paths)
 }
 
 /// Runs worker pools until `shutdown`, then drains within the grace period.
@@ -131,9 +149,19 @@ pub async fn work(backends: &Backends, settings: &Settings, pools: &[Pool], shut
         let pool = tokio::task::spawn_blocking(move || SpeechPool::load(&path, slots, threads))
             .await
             .context("loading the speech model")??;
+        // The OCR engines likewise: one per AI slot, sessions built once.
+        let paths = ocr_model_paths(settings)?;
+        let ocr_threads = settings.ocr.threads;
+        let ocr = tokio::task::spawn_blocking(move || OcrPool::load(&paths, slots, ocr_threads))
+            .await
+            .context("loading the OCR models")??;
         let mut svc = (*services).clone();
         svc.speech = Some(Arc::new(pool));
+        svc.vision = Some(Arc::new(ocr));
         services = Arc::new(svc);
+    }
+    if pools.contains(&Pool::Cpu) && settings.documents.prestart_office {
+        services.documents.prestart();
     }
     let rt = Runtime::new(jobs.store.clone(), jobs.queues.clone(), jobs.events.clone(), services);
     run_pools(rt, pools, async move {

@@ -13,6 +13,7 @@
 //! the HTTP edge (`api`) knows nothing of apalis.
 
 pub mod control;
+pub mod documents;
 mod envelope;
 pub mod events;
 mod failure;
@@ -25,6 +26,7 @@ pub mod settings;
 mod spec;
 pub mod speech;
 pub mod store;
+pub mod vision;
 
 pub use control::{ControlOutcome, EnqueueError, JobControl};
 pub use envelope::Envelope;

@@ -13,12 +13,14 @@
 
 pub mod analytics;
 pub mod auth;
+pub mod document;
 pub mod error;
 pub mod ids;
 pub mod job;
 pub mod page;
 pub mod pool;
 
+pub use document::{DocumentMetadata, DocumentRecord, DocumentStatus, DocumentView, OcrMode, OcrStatus};
 pub use error::ParseError;
 pub use ids::{JobId, TenantId};
 pub use job::{JobError, JobKind, JobStatus, JobView};

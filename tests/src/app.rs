@@ -49,6 +49,13 @@ pub fn test_settings(backend: Backend, dir: &std::path::Path) -> Settings {
     s.runtime.heartbeat_secs = 1;
     s.runtime.missed_heartbeats = 2;
     s.runtime.shutdown_grace_secs = 5;
+    // LibreOffice starts on an app's first Office document, not with every
+    // test app (most never convert anything), and with one slot unless a
+    // test asks for more.
+    s.documents.prestart_office = false;
+    s.documents.office.slots = 1;
+    // One OCR engine thread: tests run in parallel on small machines.
+    s.ocr.threads = 1;
     if backend == Backend::Scaled {
         s.mongodb_url = mongodb_url(&format!("t_{id}"));
         s.redis_url = redis_url();

@@ -10,6 +10,9 @@
 //! parallel without seeing each other's jobs.
 
 pub mod app;
+pub mod cer;
+pub mod documents;
+mod docs_client;
 pub mod procs;
 pub mod receiver;
 pub mod smtp;

@@ -22,6 +22,7 @@ use super::preprocess::{flatten_to_rgb, pad_vertical, resize_within_bounds, vert
 use super::rec::recognize;
 use super::runtime::{init_runtime, load_session};
 use super::sort::reading_order;
+use super::timings::{Lap, OcrTimings};
 use crate::models_dir::{MissingModels, ModelInventory};
 
 pub const DET_MODEL: &str = "PP-OCRv6_det_small.onnx";
@@ -158,6 +159,13 @@ impl OcrEngine {
 
     /// Runs det → crop → cls → rec; returns lines in reading order.
     pub fn recognize(&self, image: &DynamicImage) -> Result<Vec<OcrLine>, OcrError> {
+        self.recognize_timed(image).map(|(lines, _)| lines)
+    }
+
+    /// [`Self::recognize`], with the time each stage took.
+    pub fn recognize_timed(&self, image: &DynamicImage) -> Result<(Vec<OcrLine>, OcrTimings), OcrError> {
+        let started = std::time::Instant::now();
+        let mut t = OcrTimings::default();
         let ori = flatten_to_rgb(image);
         let (ow, oh) = ori.dimensions();
         if ow == 0 || oh == 0 {
@@ -169,7 +177,9 @@ impl OcrEngine {
         let img = if pad > 0 { pad_vertical(&img, pad) } else { img };
 
         let mut s = self.sessions.lock().map_err(|_| OcrError::Poisoned)?;
+        let mut lap = Lap::start();
         let dets = detect(&mut s.det, &img, o.det_limit_side_len, &o.db)?;
+        t.det_ms = lap.lap();
         let quads: Vec<[Pt; 4]> = dets.iter().map(|d| d.0).collect();
         let order = reading_order(&quads);
         let mut kept = Vec::with_capacity(order.len());
@@ -180,13 +190,16 @@ impl OcrEngine {
                 crops.push(c);
             }
         }
+        t.crop_ms = lap.lap();
         if crops.is_empty() {
-            return Ok(Vec::new());
+            t.total_ms = started.elapsed().as_secs_f64() * 1000.0;
+            return Ok((Vec::new(), t));
         }
         let flipped = match s.cls.as_mut() {
             Some(cls) => classify_and_flip(cls, &mut crops)?,
             None => Vec::new(),
         };
+        t.cls_ms = lap.lap();
         let texts = if o.verify_flip && !flipped.is_empty() {
             // Also recognize the un-flipped version and keep the better one:
             // the mobile cls model is unreliable on long, squeezed lines.
@@ -204,6 +217,7 @@ impl OcrEngine {
         } else {
             recognize(&mut s.rec, &self.charset, &crops)?
         };
+        t.rec_ms = lap.lap();
         drop(s);
 
         let to_orig = |p: Pt| -> [f32; 2] {
@@ -211,12 +225,14 @@ impl OcrEngine {
             let y = ((p[1] - pad as f64) * ratio_h).clamp(0.0, oh as f64);
             [x as f32, y as f32]
         };
-        Ok(kept
+        let lines = kept
             .iter()
             .zip(texts)
-            .filter(|(_, (t, c))| !t.trim().is_empty() && *c >= o.text_score)
+            .filter(|(_, (text, c))| !text.trim().is_empty() && *c >= o.text_score)
             .map(|(q, (text, confidence))| OcrLine { text, confidence, box_: q.map(to_orig) })
-            .collect())
+            .collect();
+        t.total_ms = started.elapsed().as_secs_f64() * 1000.0;
+        Ok((lines, t))
     }
 }
 

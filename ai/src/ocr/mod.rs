@@ -24,8 +24,9 @@
 //! # }
 //! ```
 //!
-//! The engine takes decoded images; decoding uploads (and choosing which
-//! formats to accept) is the caller's job.
+//! The engine takes decoded images. Uploads are turned into one with
+//! [`decode_image`], which accepts png, jpeg, tiff, webp and bmp by their magic
+//! bytes and refuses decompression bombs from the header, before decoding.
 
 mod cls;
 mod crop;
@@ -35,12 +36,16 @@ mod det_post;
 mod engine;
 mod error;
 mod geometry;
+pub mod input;
 mod preprocess;
 mod rec;
 mod runtime;
 mod sort;
+mod timings;
 
 pub use det_post::DbParams;
 pub use engine::{ModelPaths, OcrEngine, OcrLine, OcrOptions};
 pub use error::OcrError;
+pub use input::{DecodedImage, ImageInputError, ImageLimits, decode_image, image_dimensions, sniff_image};
 pub use runtime::init_runtime;
+pub use timings::OcrTimings;

@@ -42,7 +42,11 @@ pub(crate) fn load_session(env: &Environment, model: &Path, intra_threads: usize
     if !model.is_file() {
         return Err(OcrError::ModelNotFound(model.to_path_buf()));
     }
+    // TEMP experiment knobs
+    let flag = |k: &str, d: bool| std::env::var(k).map(|v| v == "1").unwrap_or(d);
     let session = Session::builder(env)?
+        .with_execution_providers([ort::ep::CPU::default().with_arena_allocator(flag("OCRX_ARENA", true)).build()])?
+        .with_memory_pattern(flag("OCRX_PATTERN", true))?
         .with_optimization_level(GraphOptimizationLevel::All)?
         .with_intra_threads(intra_threads.max(1))?
         .with_inter_threads(1)?

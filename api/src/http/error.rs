@@ -38,6 +38,9 @@ pub enum ApiError {
     TooLarge,
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// An upload whose content is of no supported type (415, specific code).
+    #[error("unsupported upload: {0}")]
+    Unsupported(&'static str),
     #[error("rate limited")]
     RateLimited { retry_after_secs: u64 },
     #[error("malformed json: {0}")]
@@ -87,7 +90,8 @@ impl ApiError {
             | ApiError::Conflict(code)
             | ApiError::NotConfigured(code)
             | ApiError::JobFailed(code)
-            | ApiError::Timeout(code) => code,
+            | ApiError::Timeout(code)
+            | ApiError::Unsupported(code) => code,
             ApiError::Invalid { code, .. } => code,
             ApiError::TooLarge => "request.too_large",
             ApiError::UnsupportedMediaType => "request.unsupported_media_type",
@@ -108,7 +112,7 @@ impl ApiError {
             ApiError::JobFailed(_) => StatusCode::BAD_REQUEST,
             ApiError::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::UnsupportedMediaType | ApiError::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) | ApiError::NotConfigured(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

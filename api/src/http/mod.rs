@@ -6,5 +6,6 @@ pub mod error;
 pub mod extract;
 pub mod i18n;
 pub mod idempotency;
+pub mod range;
 pub mod upload;
 pub mod wait;

@@ -12,7 +12,10 @@ use super::error::ApiError;
 
 #[derive(Debug, Default)]
 pub struct Upload {
+    /// The first file part.
     pub file: Option<UploadedFile>,
+    /// Further file parts, in order (multi-image document uploads).
+    pub more_files: Vec<UploadedFile>,
     /// Text fields; a repeated name (`timestamp_granularities[]`) keeps all values.
     pub fields: HashMap<String, Vec<String>>,
 }
@@ -47,15 +50,30 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
     }
 }
 
+/// Most file parts one request may carry.
+pub const MAX_FILES: usize = 200;
+
+/// Whether a part name carries a file (`file`, `files`, `file[]`, `files[]`).
+fn is_file_part(name: &str) -> bool {
+    matches!(name, "file" | "files" | "file[]" | "files[]")
+}
+
 pub async fn read(mut mp: Multipart) -> Result<Upload, ApiError> {
     let mut up = Upload::default();
     while let Some(field) = mp.next_field().await.map_err(multipart_error)? {
         let name = field.name().unwrap_or_default().to_string();
-        if name == "file" {
+        if is_file_part(&name) {
             let filename = sanitize_filename(field.file_name().unwrap_or("upload"));
             let content_type = field.content_type().unwrap_or("application/octet-stream").to_string();
             let bytes = field.bytes().await.map_err(multipart_error)?.to_vec();
-            up.file = Some(UploadedFile { filename, content_type, bytes });
+            let file = UploadedFile { filename, content_type, bytes };
+            if up.file.is_none() {
+                up.file = Some(file);
+            } else if up.more_files.len() + 1 < MAX_FILES {
+                up.more_files.push(file);
+            } else {
+                return Err(ApiError::invalid("file", "too many files in one request"));
+            }
         } else {
             let text = field.text().await.map_err(multipart_error)?;
             if text.len() > 4096 {

@@ -4,8 +4,10 @@
 pub mod analytics;
 pub mod auth;
 pub mod diagnostics;
+pub mod documents;
 pub mod jobs;
 pub mod notifications;
+pub mod ocr;
 pub mod openai;
 pub mod ops;
 pub mod transcriptions;

@@ -1,8 +1,13 @@
 //! The job types, and the one place that maps a `JobKind` to its typed
 //! struct (for worker registration and operator re-queues).
 
+mod convert_document;
 pub mod deliver_webhook;
+mod document_text;
 mod ingest_analytics;
+mod make_searchable_pdf;
+mod ocr_image;
+mod searchable;
 mod notify_common;
 mod send_email;
 mod send_sms;
@@ -14,7 +19,10 @@ use std::sync::Arc;
 use apalis::prelude::Monitor;
 use meeteasy_models::{JobKind, Pool};
 
+pub use convert_document::ConvertDocument;
 pub use deliver_webhook::DeliverWebhook;
+pub use make_searchable_pdf::MakeSearchablePdf;
+pub use ocr_image::OcrImage;
 pub use ingest_analytics::IngestAnalytics;
 pub use send_email::SendEmail;
 pub use send_sms::SendSms;
@@ -26,9 +34,11 @@ use crate::runtime::Runtime;
 use crate::store::JobRecord;
 use crate::{Envelope, JobSpec};
 
-/// Job kinds this build can run. Kinds of the SPEC not listed here are not
-/// implemented yet; the API does not accept them.
-pub const IMPLEMENTED: [JobKind; 6] = [
+/// Job kinds this build can run (every kind of the SPEC, plus `sleep`).
+pub const IMPLEMENTED: [JobKind; 9] = [
+    JobKind::ConvertDocument,
+    JobKind::OcrImage,
+    JobKind::MakeSearchablePdf,
     JobKind::IngestAnalytics,
     JobKind::SendEmail,
     JobKind::SendSms,
@@ -41,13 +51,15 @@ pub const IMPLEMENTED: [JobKind; 6] = [
 pub(crate) fn register_pool(mut monitor: Monitor, rt: &Arc<Runtime>, pool: Pool) -> Monitor {
     for kind in IMPLEMENTED.into_iter().filter(|k| k.pool() == pool) {
         monitor = match kind {
+            JobKind::ConvertDocument => crate::runtime::register_kind::<ConvertDocument>(monitor, rt),
+            JobKind::OcrImage => crate::runtime::register_kind::<OcrImage>(monitor, rt),
+            JobKind::MakeSearchablePdf => crate::runtime::register_kind::<MakeSearchablePdf>(monitor, rt),
             JobKind::IngestAnalytics => crate::runtime::register_kind::<IngestAnalytics>(monitor, rt),
             JobKind::SendEmail => crate::runtime::register_kind::<SendEmail>(monitor, rt),
             JobKind::SendSms => crate::runtime::register_kind::<SendSms>(monitor, rt),
             JobKind::DeliverWebhook => crate::runtime::register_kind::<DeliverWebhook>(monitor, rt),
             JobKind::TranscribeAudio => crate::runtime::register_kind::<TranscribeAudio>(monitor, rt),
             JobKind::Sleep => crate::runtime::register_kind::<Sleep>(monitor, rt),
-            _ => monitor,
         };
     }
     monitor
@@ -55,8 +67,6 @@ pub(crate) fn register_pool(mut monitor: Monitor, rt: &Arc<Runtime>, pool: Pool)
 
 #[derive(Debug, thiserror::Error)]
 pub enum RequeueError {
-    #[error("job kind {0} is not implemented by this build")]
-    Unsupported(JobKind),
     #[error("stored payload does not decode: {0}")]
     Payload(#[from] serde_json::Error),
     #[error(transparent)]
@@ -72,12 +82,14 @@ async fn push_typed<J: JobSpec>(queues: &Queues, rec: &JobRecord) -> Result<(), 
 /// Pushes a stored job back onto its queue (operator retry, recovery).
 pub async fn requeue(queues: &Queues, rec: &JobRecord) -> Result<(), RequeueError> {
     match rec.kind {
+        JobKind::ConvertDocument => push_typed::<ConvertDocument>(queues, rec).await,
+        JobKind::OcrImage => push_typed::<OcrImage>(queues, rec).await,
+        JobKind::MakeSearchablePdf => push_typed::<MakeSearchablePdf>(queues, rec).await,
         JobKind::IngestAnalytics => push_typed::<IngestAnalytics>(queues, rec).await,
         JobKind::SendEmail => push_typed::<SendEmail>(queues, rec).await,
         JobKind::SendSms => push_typed::<SendSms>(queues, rec).await,
         JobKind::DeliverWebhook => push_typed::<DeliverWebhook>(queues, rec).await,
         JobKind::TranscribeAudio => push_typed::<TranscribeAudio>(queues, rec).await,
         JobKind::Sleep => push_typed::<Sleep>(queues, rec).await,
-        other => Err(RequeueError::Unsupported(other)),
     }
 }

@@ -58,6 +58,10 @@ pub struct Services {
     pub settings: NotifySettings,
     /// Loaded only by processes that run the AI pool.
     pub speech: Option<Arc<crate::speech::SpeechPool>>,
+    /// The OCR engines; loaded only by processes that run the AI pool.
+    pub vision: Option<Arc<crate::vision::OcrPool>>,
+    /// Document settings and the (lazily started) LibreOffice pool.
+    pub documents: Arc<crate::documents::Documents>,
 }
 
 impl std::fmt::Debug for Services {
@@ -85,6 +89,8 @@ impl Services {
             settings: settings.clone(),
             templates,
             speech: None,
+            vision: None,
+            documents: crate::documents::Documents::new(Default::default()),
         })
     }
 

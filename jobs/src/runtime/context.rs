@@ -6,7 +6,9 @@ use meeteasy_models::{JobId, JobStatus, TenantId};
 
 use crate::events::{EventBus, JobEvent};
 use crate::notify::Services;
-use crate::store::{DynStore, Transition};
+use crate::queue::Queues;
+use crate::store::{DynStore, JobRecord, Transition};
+use crate::{JobControl, JobFailure, JobSpec};
 
 /// Per-attempt context: who the job belongs to, which attempt this is, the
 /// store, and a way to report progress.
@@ -19,6 +21,7 @@ pub struct JobContext {
     pub store: DynStore,
     pub services: Arc<Services>,
     pub(crate) events: EventBus,
+    pub(crate) queues: Queues,
 }
 
 impl std::fmt::Debug for JobContext {
@@ -31,6 +34,17 @@ impl std::fmt::Debug for JobContext {
 }
 
 impl JobContext {
+    /// Queues a child job for this job's tenant (pipelines fan out this way).
+    /// With `key`, a re-run of this job finds the child it queued before
+    /// instead of queuing another.
+    pub async fn enqueue<J: JobSpec>(&self, payload: J, key: Option<String>) -> Result<JobRecord, JobFailure> {
+        let control = JobControl { store: self.store.clone(), queues: self.queues.clone(), events: self.events.clone() };
+        control.enqueue(&self.tenant_id, payload, key).await.map_err(|e| {
+            tracing::warn!(error = %e, "could not queue a child job");
+            JobFailure::retry("queue.unavailable", "a follow-up job could not be queued")
+        })
+    }
+
     /// Records progress (0–100) and publishes a `job.progress` event.
     /// Best-effort: a failed progress write never fails the job.
     /// It is a `running → running` transition, so it applies only while the

@@ -85,6 +85,7 @@ async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), E
         store: rt.store.clone(),
         services: rt.services.clone(),
         events: rt.events.clone(),
+        queues: rt.queues.clone(),
     };
     let pool = kind.pool().as_str();
     metrics::gauge!("meeteasy_worker_slots_busy", "pool" => pool, "kind" => kind.as_str()).increment(1.0);

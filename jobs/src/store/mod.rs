@@ -23,7 +23,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use meeteasy_models::analytics::{Bucket, Event, Granularity};
 use meeteasy_models::page::PageRequest;
-use meeteasy_models::{JobId, JobKind, JobStatus, TenantId};
+use meeteasy_models::{DocumentRecord, JobId, JobKind, JobStatus, TenantId};
 use meeteasy_pipelines::analytics::RollupStore;
 use serde::{Deserialize, Serialize};
 
@@ -131,9 +131,19 @@ pub trait WebhookStore: Send + Sync {
     async fn delete_webhook(&self, tenant: &TenantId, id: &str) -> Result<bool, StoreError>;
 }
 
+/// Document records (`documents`). Files (source, PDF, text) are blobs.
+#[async_trait]
+pub trait DocumentStore: Send + Sync {
+    /// Inserts `rec` unless a document with its id exists; true if inserted.
+    async fn insert_document(&self, rec: &DocumentRecord) -> Result<bool, StoreError>;
+    /// Inserts or replaces `rec`.
+    async fn save_document(&self, rec: &DocumentRecord) -> Result<(), StoreError>;
+    async fn get_document(&self, tenant: &TenantId, id: JobId) -> Result<Option<DocumentRecord>, StoreError>;
+}
+
 /// Everything the platform needs from a store.
 #[async_trait]
-pub trait Store: JobStore + AnalyticsStore + BlobStore + DeliveryStore + WebhookStore {
+pub trait Store: JobStore + AnalyticsStore + BlobStore + DeliveryStore + WebhookStore + DocumentStore {
     /// A cheap round trip for `/readyz`.
     async fn ping(&self) -> Result<(), StoreError>;
     fn backend_name(&self) -> &'static str;

@@ -10,6 +10,7 @@
 mod analytics;
 mod blobs;
 mod delivery;
+mod documents;
 mod jobs;
 
 use async_trait::async_trait;
@@ -50,7 +51,7 @@ impl MongoStore {
     async fn ensure_indexes(&self) -> Result<(), StoreError> {
         let unique = || IndexOptions::builder().unique(true).build();
         let idx = |keys, opts: Option<IndexOptions>| IndexModel::builder().keys(keys).options(opts).build();
-        let plan: [(&str, Vec<IndexModel>); 6] = [
+        let plan: [(&str, Vec<IndexModel>); 7] = [
             (
                 "jobs",
                 vec![
@@ -82,6 +83,7 @@ impl MongoStore {
                 vec![idx(doc! {"tenant_id": 1, "job_id": 1, "channel": 1, "recipient": 1}, Some(unique()))],
             ),
             ("webhooks", vec![idx(doc! {"tenant_id": 1, "created_at": 1}, None)]),
+            ("documents", vec![idx(doc! {"tenant_id": 1, "_id": 1}, None)]),
         ];
         for (coll, models) in plan {
             self.db.collection::<bson::Document>(coll).create_indexes(models).await?;

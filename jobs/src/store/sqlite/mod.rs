@@ -9,6 +9,7 @@
 mod analytics;
 mod blobs;
 mod delivery;
+mod documents;
 mod jobs;
 mod tickets;
 

@@ -1,0 +1,80 @@
+//! The steps shared by `convert_document` and `make_searchable_pdf`:
+//! deciding to OCR, and turning uploaded images into PDF pages.
+
+use meeteasy_models::{DocumentRecord, OcrMode, OcrStatus};
+use meeteasy_ai::ocr::input::image_dimensions;
+use meeteasy_pipelines::documents::{DocType, sniff};
+use meeteasy_pipelines::pdf::{self, EncodedImage, ImageFormat, PdfLimits, PdfReport};
+
+use super::convert_document::pdf_failure;
+use super::make_searchable_pdf::MakeSearchablePdf;
+use crate::runtime::JobContext;
+use crate::{JobFailure, JobSpec};
+
+/// Queues the OCR step when the document needs it (`ocr=force`, or scanned
+/// pages under `ocr=auto`). The record is saved first, so the OCR job never
+/// sees a document that is not ready yet.
+pub(crate) async fn maybe_start_ocr(ctx: &JobContext, doc: &mut DocumentRecord) -> Result<(), JobFailure> {
+    if !doc.needs_ocr || doc.ocr_mode == OcrMode::Skip || doc.ocr_status != OcrStatus::None {
+        return Ok(());
+    }
+    doc.ocr_status = OcrStatus::Pending;
+    ctx.store.save_document(doc).await?;
+    let pages = if doc.ocr_mode == OcrMode::Force { Vec::new() } else { doc.scanned_pages.clone() };
+    let job = MakeSearchablePdf { document_id: doc.id, pages };
+    let key = format!("{}:{}", MakeSearchablePdf::KIND, doc.id);
+    let rec = ctx.enqueue(job, Some(key)).await?;
+    doc.ocr_job = Some(rec.id);
+    Ok(())
+}
+
+/// Images of a multi-image (or single-image) upload → one PDF page each,
+/// without text yet. Each image's header is checked against the pixel cap
+/// before anything decodes it; JPEGs pass through untouched, other formats
+/// are stored losslessly.
+pub(crate) async fn images_to_pdf(
+    images: Vec<Vec<u8>>,
+    limits: PdfLimits,
+    max_pixels: u64,
+) -> Result<(Vec<u8>, PdfReport), JobFailure> {
+    tokio::task::spawn_blocking(move || {
+        let mut pages = Vec::with_capacity(images.len());
+        for bytes in images {
+            let ty = sniff(&bytes).map_err(|e| JobFailure::abort(e.code(), e.to_string()))?;
+            let format = image_format(ty)
+                .ok_or_else(|| JobFailure::abort("document.unsupported_format", "every file must be an image"))?;
+            let (w, h) = image_dimensions(&bytes).map_err(|e| JobFailure::abort(e.code(), e.to_string()))?;
+            if u64::from(w) * u64::from(h) > max_pixels {
+                return Err(JobFailure::abort("image.too_large", format!("{w}x{h} is over {max_pixels} pixels")));
+            }
+            pages.push((EncodedImage { bytes, format }, Vec::new(), false));
+        }
+        let out = pdf::images_to_pdf(&pages, 200.0).map_err(pdf_failure)?;
+        let report = pdf::inspect(&out, &limits).map_err(pdf_failure)?;
+        Ok((out, report))
+    })
+    .await
+    .map_err(|_| JobFailure::retry("job.panicked", "the document engine crashed"))?
+}
+
+fn image_format(ty: DocType) -> Option<ImageFormat> {
+    match ty {
+        DocType::Jpeg => Some(ImageFormat::Jpeg),
+        DocType::Png => Some(ImageFormat::Png),
+        DocType::Tiff => Some(ImageFormat::Tiff),
+        DocType::Webp => Some(ImageFormat::Webp),
+        DocType::Bmp => Some(ImageFormat::Bmp),
+        _ => None,
+    }
+}
+
+/// File extension and MIME type of a page image blob.
+pub(crate) fn image_file(format: ImageFormat) -> (&'static str, &'static str) {
+    match format {
+        ImageFormat::Jpeg => ("jpg", "image/jpeg"),
+        ImageFormat::Png => ("png", "image/png"),
+        ImageFormat::Tiff => ("tiff", "image/tiff"),
+        ImageFormat::Webp => ("webp", "image/webp"),
+        ImageFormat::Bmp => ("bmp", "image/bmp"),
+    }
+}

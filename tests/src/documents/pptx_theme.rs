@@ -1,0 +1,58 @@
+//! The Office theme (`ppt/theme/theme1.xml`) a slide master needs.
+//!
+//! PowerPoint refuses a master without a theme, and refuses a theme whose
+//! format scheme lists fewer than three fill, line, effect and background
+//! styles; LibreOffice reads the colour and font schemes from it. This is
+//! the stock "Office Theme", trimmed to what the schema requires.
+
+pub(crate) const THEME_XML: &str = concat!(
+    "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n",
+    "<a:theme xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\" name=\"Office Theme\">",
+    "<a:themeElements>",
+    "<a:clrScheme name=\"Office\">",
+    "<a:dk1><a:sysClr val=\"windowText\" lastClr=\"000000\"/></a:dk1>",
+    "<a:lt1><a:sysClr val=\"window\" lastClr=\"FFFFFF\"/></a:lt1>",
+    "<a:dk2><a:srgbClr val=\"44546A\"/></a:dk2>",
+    "<a:lt2><a:srgbClr val=\"E7E6E6\"/></a:lt2>",
+    "<a:accent1><a:srgbClr val=\"4472C4\"/></a:accent1>",
+    "<a:accent2><a:srgbClr val=\"ED7D31\"/></a:accent2>",
+    "<a:accent3><a:srgbClr val=\"A5A5A5\"/></a:accent3>",
+    "<a:accent4><a:srgbClr val=\"FFC000\"/></a:accent4>",
+    "<a:accent5><a:srgbClr val=\"5B9BD5\"/></a:accent5>",
+    "<a:accent6><a:srgbClr val=\"70AD47\"/></a:accent6>",
+    "<a:hlink><a:srgbClr val=\"0563C1\"/></a:hlink>",
+    "<a:folHlink><a:srgbClr val=\"954F72\"/></a:folHlink>",
+    "</a:clrScheme>",
+    "<a:fontScheme name=\"Office\">",
+    "<a:majorFont><a:latin typeface=\"DejaVu Sans\"/><a:ea typeface=\"Noto Sans CJK SC\"/><a:cs typeface=\"\"/></a:majorFont>",
+    "<a:minorFont><a:latin typeface=\"DejaVu Sans\"/><a:ea typeface=\"Noto Sans CJK SC\"/><a:cs typeface=\"\"/></a:minorFont>",
+    "</a:fontScheme>",
+    "<a:fmtScheme name=\"Office\">",
+    "<a:fillStyleLst>",
+    "<a:solidFill><a:schemeClr val=\"phClr\"/></a:solidFill>",
+    "<a:solidFill><a:schemeClr val=\"phClr\"><a:tint val=\"50000\"/></a:schemeClr></a:solidFill>",
+    "<a:solidFill><a:schemeClr val=\"phClr\"><a:shade val=\"80000\"/></a:schemeClr></a:solidFill>",
+    "</a:fillStyleLst>",
+    "<a:lnStyleLst>",
+    "<a:ln w=\"6350\" cap=\"flat\" cmpd=\"sng\" algn=\"ctr\"><a:solidFill><a:schemeClr val=\"phClr\"/></a:solidFill>",
+    "<a:prstDash val=\"solid\"/><a:miter lim=\"800000\"/></a:ln>",
+    "<a:ln w=\"12700\" cap=\"flat\" cmpd=\"sng\" algn=\"ctr\"><a:solidFill><a:schemeClr val=\"phClr\"/></a:solidFill>",
+    "<a:prstDash val=\"solid\"/><a:miter lim=\"800000\"/></a:ln>",
+    "<a:ln w=\"19050\" cap=\"flat\" cmpd=\"sng\" algn=\"ctr\"><a:solidFill><a:schemeClr val=\"phClr\"/></a:solidFill>",
+    "<a:prstDash val=\"solid\"/><a:miter lim=\"800000\"/></a:ln>",
+    "</a:lnStyleLst>",
+    "<a:effectStyleLst>",
+    "<a:effectStyle><a:effectLst/></a:effectStyle>",
+    "<a:effectStyle><a:effectLst/></a:effectStyle>",
+    "<a:effectStyle><a:effectLst/></a:effectStyle>",
+    "</a:effectStyleLst>",
+    "<a:bgFillStyleLst>",
+    "<a:solidFill><a:schemeClr val=\"phClr\"/></a:solidFill>",
+    "<a:solidFill><a:schemeClr val=\"phClr\"><a:tint val=\"95000\"/></a:schemeClr></a:solidFill>",
+    "<a:solidFill><a:schemeClr val=\"phClr\"><a:shade val=\"90000\"/></a:schemeClr></a:solidFill>",
+    "</a:bgFillStyleLst>",
+    "</a:fmtScheme>",
+    "</a:themeElements>",
+    "<a:objectDefaults/><a:extraClrSchemeLst/>",
+    "</a:theme>"
+);
