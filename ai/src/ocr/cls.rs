@@ -6,12 +6,10 @@
 
 use image::{RgbImage, imageops};
 use ndarray::{Array4, Axis, Ix2};
-use ort::session::Session;
-use ort::value::TensorRef;
 
 use super::error::OcrError;
 use super::preprocess::{resize_linear, write_bgr_normalized};
-use super::runtime::first_output;
+use super::runtime::{Model, first_output};
 
 pub const CLS_H: u32 = 48;
 pub const CLS_W: u32 = 192;
@@ -20,7 +18,7 @@ pub const CLS_THRESH: f32 = 0.9;
 
 /// Rotates crops by 180° in place where the model says "180" with
 /// probability > `CLS_THRESH`. Returns the indices of the flipped crops.
-pub fn classify_and_flip(session: &mut Session, crops: &mut [RgbImage]) -> Result<Vec<usize>, OcrError> {
+pub fn classify_and_flip(model: &mut Model, crops: &mut [RgbImage]) -> Result<Vec<usize>, OcrError> {
     let order = aspect_order(crops);
     let mut flipped = Vec::new();
     for chunk in order.chunks(CLS_BATCH) {
@@ -31,7 +29,7 @@ pub fn classify_and_flip(session: &mut Session, crops: &mut [RgbImage]) -> Resul
             let rw = ((CLS_H as f64 * ratio).ceil() as u32).clamp(1, CLS_W);
             write_bgr_normalized(&resize_linear(img, rw, CLS_H), batch.index_axis_mut(Axis(0), b));
         }
-        let outputs = session.run(ort::inputs![TensorRef::from_array_view(&batch)?])?;
+        let outputs = model.run(&batch)?;
         let probs = first_output(&outputs, "cls")?.try_extract_array::<f32>()?;
         let shape = probs.shape().to_vec();
         let probs = probs

@@ -6,14 +6,12 @@
 
 use image::RgbImage;
 use ndarray::Ix4;
-use ort::session::Session;
-use ort::value::TensorRef;
 
 use super::det_post::{DbParams, boxes_from_map};
 use super::error::OcrError;
 use super::geometry::Pt;
 use super::preprocess::{py_round, resize_linear, to_tensor};
-use super::runtime::first_output;
+use super::runtime::{Model, first_output};
 
 /// RapidOCR `DetPreProcess` with `limit_type: min`, `limit_side_len: 736`:
 /// the *shorter* side is scaled up to at least 736, both sides rounded to 32.
@@ -26,14 +24,14 @@ pub fn det_size(w: u32, h: u32, limit_side_len: u32) -> (u32, u32) {
 }
 
 pub fn detect(
-    session: &mut Session,
+    model: &mut Model,
     img: &RgbImage,
     limit_side_len: u32,
     p: &DbParams,
 ) -> Result<Vec<([Pt; 4], f32)>, OcrError> {
     let (rw, rh) = det_size(img.width(), img.height(), limit_side_len);
     let input = to_tensor(&resize_linear(img, rw, rh));
-    let outputs = session.run(ort::inputs![TensorRef::from_array_view(&input)?])?;
+    let outputs = model.run(&input)?;
     let map = first_output(&outputs, "det")?.try_extract_array::<f32>()?;
     let shape = map.shape().to_vec();
     let map =

@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use image::{DynamicImage, RgbImage};
-use ort::session::Session;
 use serde::Serialize;
 
 use super::cls::classify_and_flip;
@@ -20,7 +19,7 @@ use super::error::OcrError;
 use super::geometry::Pt;
 use super::preprocess::{flatten_to_rgb, pad_vertical, resize_within_bounds, vertical_padding};
 use super::rec::recognize;
-use super::runtime::{init_runtime, load_session};
+use super::runtime::{Model, init_runtime};
 use super::sort::reading_order;
 use super::timings::{Lap, OcrTimings};
 use crate::models_dir::{MissingModels, ModelInventory};
@@ -112,9 +111,9 @@ impl Default for OcrOptions {
 }
 
 struct Sessions {
-    det: Session,
-    cls: Option<Session>,
-    rec: Session,
+    det: Model,
+    cls: Option<Model>,
+    rec: Model,
 }
 
 /// Thread-safe OCR engine; sessions are created once and reused.
@@ -146,13 +145,13 @@ impl OcrEngine {
     ) -> Result<Self, OcrError> {
         let paths = models.into();
         let env = init_runtime(paths.ort_dylib.as_deref())?;
-        let det = load_session(&env, &paths.det, intra_threads)?;
-        let rec = load_session(&env, &paths.rec, intra_threads)?;
+        let det = Model::load(&env, &paths.det, intra_threads)?;
+        let rec = Model::load(&env, &paths.rec, intra_threads)?;
         let cls = match &paths.cls {
-            Some(p) if opts.use_cls => Some(load_session(&env, p, intra_threads)?),
+            Some(p) if opts.use_cls => Some(Model::load(&env, p, intra_threads)?),
             _ => None,
         };
-        let character = rec.metadata()?.custom("character").ok_or(OcrError::MissingCharset)?;
+        let character = rec.session().metadata()?.custom("character").ok_or(OcrError::MissingCharset)?;
         let charset = Charset::from_metadata(&character);
         Ok(Self { sessions: Mutex::new(Sessions { det, cls, rec }), charset, opts })
     }

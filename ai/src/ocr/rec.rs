@@ -6,20 +6,18 @@
 
 use image::RgbImage;
 use ndarray::{Array4, Axis, Ix3};
-use ort::session::Session;
-use ort::value::TensorRef;
 
 use super::cls::aspect_order;
 use super::ctc::{Charset, greedy_decode};
 use super::error::OcrError;
 use super::preprocess::{resize_linear, write_bgr_normalized};
-use super::runtime::first_output;
+use super::runtime::{Model, first_output};
 
 pub const REC_H: u32 = 48;
 pub const REC_MIN_W: u32 = 320;
 pub const REC_BATCH: usize = 6;
 
-pub fn recognize(session: &mut Session, charset: &Charset, crops: &[RgbImage]) -> Result<Vec<(String, f32)>, OcrError> {
+pub fn recognize(model: &mut Model, charset: &Charset, crops: &[RgbImage]) -> Result<Vec<(String, f32)>, OcrError> {
     let mut results = vec![(String::new(), 0.0f32); crops.len()];
     let ratio = |img: &RgbImage| img.width() as f64 / img.height().max(1) as f64;
     for chunk in aspect_order(crops).chunks(REC_BATCH) {
@@ -30,7 +28,7 @@ pub fn recognize(session: &mut Session, charset: &Charset, crops: &[RgbImage]) -
             let rw = ((REC_H as f64 * ratio(&crops[i])).ceil() as u32).clamp(1, batch_w);
             write_bgr_normalized(&resize_linear(&crops[i], rw, REC_H), batch.index_axis_mut(Axis(0), b));
         }
-        let outputs = session.run(ort::inputs![TensorRef::from_array_view(&batch)?])?;
+        let outputs = model.run(&batch)?;
         let probs = first_output(&outputs, "rec")?.try_extract_array::<f32>()?;
         let shape = probs.shape().to_vec();
         let probs = probs

@@ -11,7 +11,9 @@ use std::sync::Mutex;
 
 use ort::environment::Environment;
 use ort::session::builder::GraphOptimizationLevel;
-use ort::session::{Session, SessionOutputs};
+use ndarray::Array4;
+use ort::session::{RunOptions, Session, SessionOutputs};
+use ort::value::TensorRef;
 use ort::value::DynValue;
 
 use super::error::OcrError;
@@ -38,7 +40,35 @@ pub fn init_runtime(dylib: Option<&Path>) -> Result<Environment, OcrError> {
     Ok(env)
 }
 
-pub(crate) fn load_session(env: &Environment, model: &Path, intra_threads: usize) -> Result<Session, OcrError> {
+/// One model's session and the options each of its runs uses.
+pub(crate) struct Model {
+    session: Session,
+    run_options: RunOptions,
+}
+
+impl Model {
+    pub(crate) fn load(env: &Environment, model: &Path, intra_threads: usize) -> Result<Self, OcrError> {
+        let session = load_session(env, model, intra_threads)?;
+        let mut run_options = RunOptions::new()?;
+        if std::env::var("OCRX_SHRINK").is_ok_and(|v| v == "1") {
+            run_options.set("memory.enable_memory_arena_shrinkage", "cpu:0")?;
+        }
+        Ok(Self { session, run_options })
+    }
+
+    /// Runs the model on its single input.
+    pub(crate) fn run(&mut self, input: &Array4<f32>) -> Result<SessionOutputs<'_>, OcrError> {
+        let outputs =
+            self.session.run_with_options(ort::inputs![TensorRef::from_array_view(input)?], &self.run_options)?;
+        Ok(outputs)
+    }
+
+    pub(crate) fn session(&self) -> &Session {
+        &self.session
+    }
+}
+
+fn load_session(env: &Environment, model: &Path, intra_threads: usize) -> Result<Session, OcrError> {
     if !model.is_file() {
         return Err(OcrError::ModelNotFound(model.to_path_buf()));
     }
