@@ -9,7 +9,8 @@ use ndarray::{Array4, Axis, Ix2};
 
 use super::error::OcrError;
 use super::preprocess::{resize_linear, write_bgr_normalized};
-use super::runtime::{Model, first_output};
+use super::model::Model;
+use super::runtime::first_output;
 
 pub const CLS_H: u32 = 48;
 pub const CLS_W: u32 = 192;

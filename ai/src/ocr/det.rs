@@ -11,7 +11,8 @@ use super::det_post::{DbParams, boxes_from_map};
 use super::error::OcrError;
 use super::geometry::Pt;
 use super::preprocess::{py_round, resize_linear, to_tensor};
-use super::runtime::{Model, first_output};
+use super::model::Model;
+use super::runtime::first_output;
 
 /// RapidOCR `DetPreProcess` with `limit_type: min`, `limit_side_len: 736`:
 /// the *shorter* side is scaled up to at least 736, both sides rounded to 32.

@@ -19,7 +19,8 @@ use super::error::OcrError;
 use super::geometry::Pt;
 use super::preprocess::{flatten_to_rgb, pad_vertical, resize_within_bounds, vertical_padding};
 use super::rec::recognize;
-use super::runtime::{Model, init_runtime};
+use super::model::{Model, ModelSpec};
+use super::runtime::init_runtime;
 use super::sort::reading_order;
 use super::timings::{Lap, OcrTimings};
 use crate::models_dir::{MissingModels, ModelInventory};
@@ -27,6 +28,11 @@ use crate::models_dir::{MissingModels, ModelInventory};
 pub const DET_MODEL: &str = "PP-OCRv6_det_small.onnx";
 pub const REC_MODEL: &str = "PP-OCRv6_rec_small.onnx";
 pub const CLS_MODEL: &str = "ch_ppocr_mobile_v2.0_cls_mobile.onnx";
+
+/// Detector inputs up to 3.2 MP keep their buffers between runs: every page
+/// whose long side is within `max_side_len` (2000) at an A4/letter aspect
+/// ratio (at most 1408x2016 = 2.8 MP); larger or elongated inputs release them.
+const DET_KEEP_ELEMS: usize = 3 * 3_200_000;
 
 /// One recognized text line. `box_` is tl, tr, br, bl in input-image pixels.
 #[derive(Debug, Clone, Serialize)]
@@ -145,10 +151,13 @@ impl OcrEngine {
     ) -> Result<Self, OcrError> {
         let paths = models.into();
         let env = init_runtime(paths.ort_dylib.as_deref())?;
-        let det = Model::load(&env, &paths.det, intra_threads)?;
-        let rec = Model::load(&env, &paths.rec, intra_threads)?;
+        let spec = |keep_elems| ModelSpec { intra_threads, keep_elems, prepacked: None };
+        let det = Model::load(&env, &paths.det, spec(DET_KEEP_ELEMS))?;
+        // Recognizer batches vary in width; releasing after each run measured free.
+        let rec = Model::load(&env, &paths.rec, spec(0))?;
         let cls = match &paths.cls {
-            Some(p) if opts.use_cls => Some(Model::load(&env, p, intra_threads)?),
+            // Fixed 48x192 inputs, at most 6 per batch: nothing to release.
+            Some(p) if opts.use_cls => Some(Model::load(&env, p, spec(usize::MAX))?),
             _ => None,
         };
         let character = rec.session().metadata()?.custom("character").ok_or(OcrError::MissingCharset)?;

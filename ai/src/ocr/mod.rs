@@ -37,6 +37,7 @@ mod engine;
 mod error;
 mod geometry;
 pub mod input;
+mod model;
 mod preprocess;
 mod rec;
 mod runtime;

@@ -11,7 +11,8 @@ use super::cls::aspect_order;
 use super::ctc::{Charset, greedy_decode};
 use super::error::OcrError;
 use super::preprocess::{resize_linear, write_bgr_normalized};
-use super::runtime::{Model, first_output};
+use super::model::Model;
+use super::runtime::first_output;
 
 pub const REC_H: u32 = 48;
 pub const REC_MIN_W: u32 = 320;
