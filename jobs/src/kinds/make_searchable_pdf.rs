@@ -69,9 +69,11 @@ impl JobSpec for MakeSearchablePdf {
         let total = images.len();
         let mut children = Vec::with_capacity(total);
         for image in images {
-            let (ext, mime) = super::searchable::image_file(image.image.format);
+            let encoded = image.image.clone();
+            let encoded = tokio::task::spawn_blocking(move || super::searchable::as_drawn(encoded)).await.map_err(panicked)??;
+            let (ext, mime) = super::searchable::image_file(encoded.format);
             let name = format!("page-{}.{ext}", image.page);
-            let (blob, _) = ctx.store.put_blob(&ctx.tenant_id, &name, mime, image.image.bytes.clone()).await?;
+            let (blob, _) = ctx.store.put_blob(&ctx.tenant_id, &name, mime, encoded.bytes).await?;
             let job = OcrImage {
                 blob_id: blob,
                 document_id: Some(doc.id),

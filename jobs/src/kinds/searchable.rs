@@ -47,7 +47,14 @@ pub(crate) async fn images_to_pdf(
             if u64::from(w) * u64::from(h) > max_pixels {
                 return Err(JobFailure::abort("image.too_large", format!("{w}x{h} is over {max_pixels} pixels")));
             }
-            pages.push((EncodedImage { bytes, format }, Vec::new(), false));
+            let page = if format == ImageFormat::Jpeg && !upright(&bytes) {
+                // A phone photo stored sideways: PDF viewers ignore EXIF, so
+                // the page gets the turned pixels (losslessly, as PNG).
+                upright_png(&bytes, max_pixels)?
+            } else {
+                EncodedImage { bytes, format }
+            };
+            pages.push((page, Vec::new(), false));
         }
         let out = pdf::images_to_pdf(&pages, 200.0).map_err(pdf_failure)?;
         let report = pdf::inspect(&out, &limits).map_err(pdf_failure)?;
@@ -55,6 +62,36 @@ pub(crate) async fn images_to_pdf(
     })
     .await
     .map_err(|_| JobFailure::retry("job.panicked", "the document engine crashed"))?
+}
+
+/// A page image for OCR exactly as the PDF draws it. PDF viewers ignore a
+/// JPEG's EXIF orientation, so OCR must too, or the boxes land elsewhere:
+/// a JPEG carrying one is re-encoded (as PNG, no EXIF) with its stored pixels.
+pub(crate) fn as_drawn(image: EncodedImage) -> Result<EncodedImage, JobFailure> {
+    if image.format != ImageFormat::Jpeg || upright(&image.bytes) {
+        return Ok(image);
+    }
+    let pixels = image::load_from_memory_with_format(&image.bytes, image::ImageFormat::Jpeg)
+        .map_err(|e| JobFailure::abort("image.corrupt", e.to_string()))?;
+    let mut png = std::io::Cursor::new(Vec::new());
+    pixels.write_to(&mut png, image::ImageFormat::Png).map_err(|e| JobFailure::abort("image.corrupt", e.to_string()))?;
+    Ok(EncodedImage { bytes: png.into_inner(), format: ImageFormat::Png })
+}
+
+/// Whether a JPEG has no EXIF rotation to apply.
+fn upright(jpeg: &[u8]) -> bool {
+    use image::ImageDecoder;
+    let reader = image::ImageReader::with_format(std::io::Cursor::new(jpeg), image::ImageFormat::Jpeg);
+    let orientation = reader.into_decoder().ok().and_then(|mut d| d.orientation().ok());
+    matches!(orientation, None | Some(image::metadata::Orientation::NoTransforms))
+}
+
+fn upright_png(jpeg: &[u8], max_pixels: u64) -> Result<EncodedImage, JobFailure> {
+    let limits = meeteasy_ai::ocr::input::ImageLimits { max_pixels, ..Default::default() };
+    let decoded = meeteasy_ai::ocr::input::decode_image(jpeg, &limits).map_err(|e| JobFailure::abort(e.code(), e.to_string()))?;
+    let mut png = std::io::Cursor::new(Vec::new());
+    decoded.image.write_to(&mut png, image::ImageFormat::Png).map_err(|e| JobFailure::abort("image.corrupt", e.to_string()))?;
+    Ok(EncodedImage { bytes: png.into_inner(), format: ImageFormat::Png })
 }
 
 fn image_format(ty: DocType) -> Option<ImageFormat> {
