@@ -9,19 +9,19 @@
 use std::sync::Arc;
 
 use anyhow::Context;
+use meeteasy_ai::ocr::ModelPaths;
 use meeteasy_jobs::JobControl;
+use meeteasy_jobs::documents::Documents;
 use meeteasy_jobs::events::EventBus;
 use meeteasy_jobs::notify::Services;
 use meeteasy_jobs::queue::Queues;
 use meeteasy_jobs::ratelimit::RateGate;
 use meeteasy_jobs::runtime::{Runtime, run_pools};
-use meeteasy_ai::ocr::ModelPaths;
-use meeteasy_jobs::documents::Documents;
 use meeteasy_jobs::speech::SpeechPool;
-use meeteasy_jobs::vision::OcrPool;
 use meeteasy_jobs::store::DynStore;
 use meeteasy_jobs::store::mongo::MongoStore;
 use meeteasy_jobs::store::sqlite::SqliteStore;
+use meeteasy_jobs::vision::OcrPool;
 use meeteasy_models::Pool;
 use tokio::net::TcpListener;
 

@@ -11,8 +11,8 @@
 
 pub mod app;
 pub mod cer;
-pub mod documents;
 mod docs_client;
+pub mod documents;
 pub mod procs;
 pub mod receiver;
 pub mod smtp;

@@ -115,9 +115,13 @@ async fn images_come_back_as_exact_text_with_boxes() {
         assert_eq!(text, LINES[0].1, "{format:?}");
     }
     // Several lines come back in reading order.
-    let job = ocr(&app, &t, "page.png", encode(&page_of(&["english.png", "digits.png", "chinese.png"]), ImageFormat::Png)).await;
-    let texts: Vec<&str> =
-        job["result"]["lines"].as_array().map(|l| l.iter().filter_map(|x| x["text"].as_str()).collect()).unwrap_or_default();
+    let job =
+        ocr(&app, &t, "page.png", encode(&page_of(&["english.png", "digits.png", "chinese.png"]), ImageFormat::Png))
+            .await;
+    let texts: Vec<&str> = job["result"]["lines"]
+        .as_array()
+        .map(|l| l.iter().filter_map(|x| x["text"].as_str()).collect())
+        .unwrap_or_default();
     assert_eq!(texts, [LINES[0].1, LINES[1].1, LINES[2].1], "{job}");
 }
 

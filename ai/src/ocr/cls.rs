@@ -8,8 +8,8 @@ use image::{RgbImage, imageops};
 use ndarray::{Array4, Axis, Ix2};
 
 use super::error::OcrError;
-use super::preprocess::{resize_linear, write_bgr_normalized};
 use super::model::Model;
+use super::preprocess::{resize_linear, write_bgr_normalized};
 use super::runtime::first_output;
 
 pub const CLS_H: u32 = 48;

@@ -10,8 +10,8 @@ use ndarray::Ix4;
 use super::det_post::{DbParams, boxes_from_map};
 use super::error::OcrError;
 use super::geometry::Pt;
-use super::preprocess::{py_round, resize_linear, to_tensor};
 use super::model::Model;
+use super::preprocess::{py_round, resize_linear, to_tensor};
 use super::runtime::first_output;
 
 /// RapidOCR `DetPreProcess` with `limit_type: min`, `limit_side_len: 736`:

@@ -10,8 +10,8 @@ use ndarray::{Array4, Axis, Ix3};
 use super::cls::aspect_order;
 use super::ctc::{Charset, greedy_decode};
 use super::error::OcrError;
-use super::preprocess::{resize_linear, write_bgr_normalized};
 use super::model::Model;
+use super::preprocess::{resize_linear, write_bgr_normalized};
 use super::runtime::first_output;
 
 pub const REC_H: u32 = 48;

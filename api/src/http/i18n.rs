@@ -114,7 +114,11 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("document.not_found", "No such document.", "文档不存在。"),
     ("document.not_ready", "The document is still being processed.", "文档仍在处理中。"),
     ("document.failed", "The document could not be processed; see its error.", "文档处理失败，请查看错误信息。"),
-    ("image.unsupported_format", "The file is not a supported image (png, jpeg, tiff, webp, bmp).", "文件不是受支持的图片格式（png、jpeg、tiff、webp、bmp）。"),
+    (
+        "image.unsupported_format",
+        "The file is not a supported image (png, jpeg, tiff, webp, bmp).",
+        "文件不是受支持的图片格式（png、jpeg、tiff、webp、bmp）。",
+    ),
     ("image.empty", "The image is empty.", "图片为空。"),
     ("request.range_not_satisfiable", "The requested range is outside the file.", "请求的范围超出文件大小。"),
     ("route.not_found", "No such endpoint.", "接口不存在。"),

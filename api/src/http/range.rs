@@ -64,10 +64,7 @@ pub fn parse(value: &str, len: u64) -> RangeRequest {
 pub fn respond(headers: &HeaderMap, bytes: Vec<u8>, content_type: &str, disposition: &str, etag: &str) -> Response {
     let len = bytes.len() as u64;
     let quoted = format!("\"{etag}\"");
-    let if_range_ok = headers
-        .get(header::IF_RANGE)
-        .and_then(|v| v.to_str().ok())
-        .is_none_or(|v| v.trim() == quoted);
+    let if_range_ok = headers.get(header::IF_RANGE).and_then(|v| v.to_str().ok()).is_none_or(|v| v.trim() == quoted);
     let req = match headers.get(header::RANGE).and_then(|v| v.to_str().ok()) {
         Some(r) if if_range_ok => parse(r, len),
         _ => RangeRequest::Full,
@@ -102,8 +99,10 @@ pub fn respond(headers: &HeaderMap, bytes: Vec<u8>, content_type: &str, disposit
 /// `attachment` (or `inline`) with an ASCII fallback name and the UTF-8
 /// name in `filename*` (RFC 6266 / 8187). The name is already sanitized.
 pub fn content_disposition(kind: &str, filename: &str) -> String {
-    let ascii: String =
-        filename.chars().map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' }).collect();
+    let ascii: String = filename
+        .chars()
+        .map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' })
+        .collect();
     let mut encoded = String::new();
     for b in filename.bytes() {
         if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {

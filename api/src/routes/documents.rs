@@ -161,7 +161,11 @@ fn fold_job(mut doc: DocumentRecord, job: &JobRecord) -> DocumentRecord {
 #[utoipa::path(get, path = "/v1/documents/{id}", tag = "documents", params(("id" = String, Path)),
     responses((status = 200, body = DocumentView), (status = 404, body = crate::openapi::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn get(State(st): State<AppState>, user: AuthUser, Path(id): Path<String>) -> Result<Json<DocumentView>, ApiError> {
+pub async fn get(
+    State(st): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+) -> Result<Json<DocumentView>, ApiError> {
     Ok(Json(load(&st, &user, &id).await?.view()))
 }
 
@@ -241,7 +245,8 @@ pub async fn text(
         }))
         .into_response()),
         Some("plain" | "text") => {
-            Ok(([(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")], joined.join("\u{c}")).into_response())
+            Ok(([(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")], joined.join("\u{c}"))
+                .into_response())
         }
         Some(_) => Err(ApiError::invalid("format", "must be json or plain")),
     }

@@ -47,12 +47,7 @@ pub async fn create(
         _ => return Err(ApiError::Unsupported("image.unsupported_format")),
     };
     let (blob_id, _) = st.jobs.store.put_blob(&user.tenant, &file.filename, ty.mime(), file.bytes).await?;
-    let job = OcrImage {
-        blob_id,
-        document_id: None,
-        page: None,
-        max_pixels: st.settings.documents.max_image_pixels,
-    };
+    let job = OcrImage { blob_id, document_id: None, page: None, max_pixels: st.settings.documents.max_image_pixels };
     let rec = st.jobs.enqueue(&user.tenant, job, key).await?;
     Ok((StatusCode::ACCEPTED, Json(rec.view())))
 }

@@ -49,9 +49,10 @@ impl Documents {
         tokio::spawn(async move {
             match me.office().await {
                 Ok(_) => tracing::info!("LibreOffice pool started"),
-                Err(e) => tracing::error!(error = %e, "LibreOffice pool could not start; document conversions will retry"),
+                Err(e) => {
+                    tracing::error!(error = %e, "LibreOffice pool could not start; document conversions will retry")
+                }
             }
         });
     }
 }
-

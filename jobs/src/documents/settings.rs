@@ -45,6 +45,10 @@ impl Default for DocumentSettings {
 
 impl DocumentSettings {
     pub fn pdf_limits(&self) -> PdfLimits {
-        PdfLimits { max_pages: self.max_pages.max(1), deadline: Duration::from_secs(self.pdf_timeout_secs.max(1)), ..PdfLimits::default() }
+        PdfLimits {
+            max_pages: self.max_pages.max(1),
+            deadline: Duration::from_secs(self.pdf_timeout_secs.max(1)),
+            ..PdfLimits::default()
+        }
     }
 }

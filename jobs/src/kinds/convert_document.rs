@@ -84,7 +84,11 @@ pub(crate) fn pdf_failure(e: PdfError) -> JobFailure {
 }
 
 fn office_failure(e: OfficeError) -> JobFailure {
-    if e.is_retryable() { JobFailure::retry(e.code(), e.to_string()) } else { JobFailure::abort(e.code(), e.to_string()) }
+    if e.is_retryable() {
+        JobFailure::retry(e.code(), e.to_string())
+    } else {
+        JobFailure::abort(e.code(), e.to_string())
+    }
 }
 
 fn panicked(_: tokio::task::JoinError) -> JobFailure {

@@ -70,7 +70,8 @@ impl JobSpec for MakeSearchablePdf {
         let mut children = Vec::with_capacity(total);
         for image in images {
             let encoded = image.image.clone();
-            let encoded = tokio::task::spawn_blocking(move || super::searchable::as_drawn(encoded)).await.map_err(panicked)??;
+            let encoded =
+                tokio::task::spawn_blocking(move || super::searchable::as_drawn(encoded)).await.map_err(panicked)??;
             let (ext, mime) = super::searchable::image_file(encoded.format);
             let name = format!("page-{}.{ext}", image.page);
             let (blob, _) = ctx.store.put_blob(&ctx.tenant_id, &name, mime, encoded.bytes).await?;
@@ -124,14 +125,17 @@ impl JobSpec for MakeSearchablePdf {
             }
         }
         let (pdf_id, pdf_meta) = ctx.store.put_blob(&ctx.tenant_id, "searchable.pdf", "application/pdf", out).await?;
-        let (text_id, _) =
-            ctx.store.put_blob(&ctx.tenant_id, "text.json", "application/json", super::document_text::text_blob(&pages)).await?;
+        let (text_id, _) = ctx
+            .store
+            .put_blob(&ctx.tenant_id, "text.json", "application/json", super::document_text::text_blob(&pages))
+            .await?;
         doc.pdf_blob = Some(pdf_id.0);
         doc.pdf_size = Some(pdf_meta.size);
         doc.text_blob = Some(text_id.0);
         doc.has_text = Some(pages.iter().any(|p| !p.text.trim().is_empty()));
         doc.ocr_failed_pages = failed;
-        doc.ocr_status = if total > 0 && doc.ocr_failed_pages.len() == total { OcrStatus::Failed } else { OcrStatus::Done };
+        doc.ocr_status =
+            if total > 0 && doc.ocr_failed_pages.len() == total { OcrStatus::Failed } else { OcrStatus::Done };
         doc.ocr_job = Some(ctx.job_id);
         doc.updated_at = now();
         ctx.store.save_document(&doc).await?;
@@ -189,7 +193,10 @@ async fn write_temp(bytes: &[u8]) -> Result<tempfile::NamedTempFile, JobFailure>
 }
 
 /// Waits for every child; `None` for a page whose OCR failed for good.
-async fn fan_in(ctx: &JobContext, children: &[Child]) -> Result<BTreeMap<JobId, Option<serde_json::Value>>, JobFailure> {
+async fn fan_in(
+    ctx: &JobContext,
+    children: &[Child],
+) -> Result<BTreeMap<JobId, Option<serde_json::Value>>, JobFailure> {
     let mut done: BTreeMap<JobId, Option<serde_json::Value>> = BTreeMap::new();
     let total = children.len().max(1);
     let mut reported = 0u8;

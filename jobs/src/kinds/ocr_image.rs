@@ -38,7 +38,8 @@ impl JobSpec for OcrImage {
         let Some((_, bytes)) = ctx.store.get_blob(&ctx.tenant_id, &self.blob_id).await? else {
             return Err(JobFailure::abort("image.missing", "the uploaded image is gone"));
         };
-        let checkout = pool.checkout().await.ok_or_else(|| JobFailure::retry("ocr.not_available", "the OCR pool is closed"))?;
+        let checkout =
+            pool.checkout().await.ok_or_else(|| JobFailure::retry("ocr.not_available", "the OCR pool is closed"))?;
         let limits = ImageLimits { max_pixels: self.max_pixels, ..ImageLimits::default() };
         let started = std::time::Instant::now();
         let outcome = tokio::task::spawn_blocking(move || {

@@ -1,8 +1,8 @@
 //! The steps shared by `convert_document` and `make_searchable_pdf`:
 //! deciding to OCR, and turning uploaded images into PDF pages.
 
-use meeteasy_models::{DocumentRecord, OcrMode, OcrStatus};
 use meeteasy_ai::ocr::input::image_dimensions;
+use meeteasy_models::{DocumentRecord, OcrMode, OcrStatus};
 use meeteasy_pipelines::documents::{DocType, sniff};
 use meeteasy_pipelines::pdf::{self, EncodedImage, ImageFormat, PdfLimits, PdfReport};
 
@@ -74,7 +74,9 @@ pub(crate) fn as_drawn(image: EncodedImage) -> Result<EncodedImage, JobFailure> 
     let pixels = image::load_from_memory_with_format(&image.bytes, image::ImageFormat::Jpeg)
         .map_err(|e| JobFailure::abort("image.corrupt", e.to_string()))?;
     let mut png = std::io::Cursor::new(Vec::new());
-    pixels.write_to(&mut png, image::ImageFormat::Png).map_err(|e| JobFailure::abort("image.corrupt", e.to_string()))?;
+    pixels
+        .write_to(&mut png, image::ImageFormat::Png)
+        .map_err(|e| JobFailure::abort("image.corrupt", e.to_string()))?;
     Ok(EncodedImage { bytes: png.into_inner(), format: ImageFormat::Png })
 }
 
@@ -88,9 +90,13 @@ fn upright(jpeg: &[u8]) -> bool {
 
 fn upright_png(jpeg: &[u8], max_pixels: u64) -> Result<EncodedImage, JobFailure> {
     let limits = meeteasy_ai::ocr::input::ImageLimits { max_pixels, ..Default::default() };
-    let decoded = meeteasy_ai::ocr::input::decode_image(jpeg, &limits).map_err(|e| JobFailure::abort(e.code(), e.to_string()))?;
+    let decoded =
+        meeteasy_ai::ocr::input::decode_image(jpeg, &limits).map_err(|e| JobFailure::abort(e.code(), e.to_string()))?;
     let mut png = std::io::Cursor::new(Vec::new());
-    decoded.image.write_to(&mut png, image::ImageFormat::Png).map_err(|e| JobFailure::abort("image.corrupt", e.to_string()))?;
+    decoded
+        .image
+        .write_to(&mut png, image::ImageFormat::Png)
+        .map_err(|e| JobFailure::abort("image.corrupt", e.to_string()))?;
     Ok(EncodedImage { bytes: png.into_inner(), format: ImageFormat::Png })
 }
 

@@ -38,7 +38,8 @@ impl JobContext {
     /// With `key`, a re-run of this job finds the child it queued before
     /// instead of queuing another.
     pub async fn enqueue<J: JobSpec>(&self, payload: J, key: Option<String>) -> Result<JobRecord, JobFailure> {
-        let control = JobControl { store: self.store.clone(), queues: self.queues.clone(), events: self.events.clone() };
+        let control =
+            JobControl { store: self.store.clone(), queues: self.queues.clone(), events: self.events.clone() };
         control.enqueue(&self.tenant_id, payload, key).await.map_err(|e| {
             tracing::warn!(error = %e, "could not queue a child job");
             JobFailure::retry("queue.unavailable", "a follow-up job could not be queued")

@@ -118,6 +118,9 @@ mod tests {
     fn truncated_archives_are_corrupt() {
         let ok = docx_with(1000);
         let cut = &ok[..ok.len() / 2];
-        assert!(matches!(check_container(cut, DocType::Docx, &ContainerLimits::default()), Err(DocumentError::Corrupt(_))));
+        assert!(matches!(
+            check_container(cut, DocType::Docx, &ContainerLimits::default()),
+            Err(DocumentError::Corrupt(_))
+        ));
     }
 }

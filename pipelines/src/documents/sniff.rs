@@ -115,18 +115,24 @@ fn sniff_zip(bytes: &[u8]) -> Result<DocType, DocumentError> {
         // Main parts of documents, templates and macro-enabled variants
         // (macros never run: LibreOffice loads with NEVER_EXECUTE).
         let t = types.as_str();
-        if t.contains("wordprocessingml.document.main") || t.contains("wordprocessingml.template.main")
-            || t.contains("ms-word.document.macroEnabled.main") || t.contains("ms-word.template.macroEnabledTemplate.main")
+        if t.contains("wordprocessingml.document.main")
+            || t.contains("wordprocessingml.template.main")
+            || t.contains("ms-word.document.macroEnabled.main")
+            || t.contains("ms-word.template.macroEnabledTemplate.main")
         {
             return Ok(DocType::Docx);
         }
-        if t.contains("spreadsheetml.sheet.main") || t.contains("spreadsheetml.template.main")
-            || t.contains("ms-excel.sheet.macroEnabled.main") || t.contains("ms-excel.template.macroEnabled.main")
+        if t.contains("spreadsheetml.sheet.main")
+            || t.contains("spreadsheetml.template.main")
+            || t.contains("ms-excel.sheet.macroEnabled.main")
+            || t.contains("ms-excel.template.macroEnabled.main")
         {
             return Ok(DocType::Xlsx);
         }
-        if t.contains("presentationml.presentation.main") || t.contains("presentationml.slideshow.main")
-            || t.contains("presentationml.template.main") || t.contains("ms-powerpoint.presentation.macroEnabled.main")
+        if t.contains("presentationml.presentation.main")
+            || t.contains("presentationml.slideshow.main")
+            || t.contains("presentationml.template.main")
+            || t.contains("ms-powerpoint.presentation.macroEnabled.main")
             || t.contains("ms-powerpoint.slideshow.macroEnabled.main")
         {
             return Ok(DocType::Pptx);

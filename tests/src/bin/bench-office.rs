@@ -33,7 +33,9 @@ fn summary(label: &str, mut ms: Vec<f64>) -> f64 {
 
 fn pages(n: usize) -> Vec<String> {
     (1..=n)
-        .map(|i| format!("第{i}页 会议日程 Page {i} of the conference agenda.\nSessions, rooms and speakers for day {i}."))
+        .map(|i| {
+            format!("第{i}页 会议日程 Page {i} of the conference agenda.\nSessions, rooms and speakers for day {i}.")
+        })
         .collect()
 }
 
