@@ -103,7 +103,7 @@ fn the_pixel_cap_applies_below_the_side_cap() {
     assert_eq!(err.code(), "image.too_large", "{err}");
     // A caller's tighter limits are honoured too.
     let tight = ImageLimits { max_pixels: 1_000, ..ImageLimits::default() };
-    let err = decode_image(&encode(ImageFormat::Png), &tight).err().expect("64x48 > 1000 pixels");
+    let err = decode_image(&encode(ImageFormat::Png), &tight).expect_err("64x48 > 1000 pixels");
     assert_eq!(err.code(), "image.too_large", "{err}");
 }
 

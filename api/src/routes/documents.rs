@@ -78,40 +78,31 @@ pub async fn upload(
     let ocr = ocr_mode(&form, &q)?;
     let file = form.file.take().ok_or_else(|| ApiError::invalid("file", "is required"))?;
     let more = std::mem::take(&mut form.more_files);
-    // Zip central directories and OLE directories are parsed off the runtime.
-    let (file, more, ty) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
+    // Zip central directories and OLE directories are parsed off the runtime,
+    // each file once.
+    let (file, more, ty, more_types) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
         let ty = recognize(&file.bytes)?;
-        if !more.is_empty() {
-            for f in &more {
-                if !matches!(recognize(&f.bytes)?, Some(t) if t.family() == DocFamily::Image) {
-                    return Err(ApiError::Invalid {
-                        code: "document.multiple_files",
-                        field: "file".into(),
-                        detail: "several files are accepted only when all are images".into(),
-                    });
-                }
-            }
-            if !matches!(ty, Some(t) if t.family() == DocFamily::Image) {
-                return Err(ApiError::Invalid {
-                    code: "document.multiple_files",
-                    field: "file".into(),
-                    detail: "several files are accepted only when all are images".into(),
-                });
-            }
+        let more_types = more.iter().map(|f| recognize(&f.bytes)).collect::<Result<Vec<_>, _>>()?;
+        let is_image = |t: &Option<DocType>| matches!(t, Some(t) if t.family() == DocFamily::Image);
+        if !(more.is_empty() || is_image(&ty) && more_types.iter().all(is_image)) {
+            return Err(ApiError::Invalid {
+                code: "document.multiple_files",
+                field: "file".into(),
+                detail: "several files are accepted only when all are images".into(),
+            });
         }
-        Ok((file, more, ty))
+        Ok((file, more, ty, more_types))
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))??;
 
     let size = file.bytes.len() as u64 + more.iter().map(|f| f.bytes.len() as u64).sum::<u64>();
     let store = &st.jobs.store;
-    let mime = ty.map_or("application/octet-stream", DocType::mime);
-    let (blob_id, _) = store.put_blob(&user.tenant, &file.filename, mime, file.bytes).await?;
+    let mime = |t: Option<DocType>| t.map_or("application/octet-stream", DocType::mime);
+    let (blob_id, _) = store.put_blob(&user.tenant, &file.filename, mime(ty), file.bytes).await?;
     let mut extra_blobs = Vec::with_capacity(more.len());
-    for f in more {
-        let m = recognize(&f.bytes)?.map_or("application/octet-stream", DocType::mime);
-        extra_blobs.push(store.put_blob(&user.tenant, &f.filename, m, f.bytes).await?.0);
+    for (f, t) in more.into_iter().zip(more_types) {
+        extra_blobs.push(store.put_blob(&user.tenant, &f.filename, mime(t), f.bytes).await?.0);
     }
     let job = ConvertDocument { blob_id, extra_blobs, filename: file.filename, source_type: ty, ocr, size };
     let rec = st.jobs.enqueue(&user.tenant, job.clone(), key).await?;

@@ -91,7 +91,7 @@ fn office_failure(e: OfficeError) -> JobFailure {
     }
 }
 
-fn panicked(_: tokio::task::JoinError) -> JobFailure {
+pub(crate) fn panicked(_: tokio::task::JoinError) -> JobFailure {
     JobFailure::retry("job.panicked", "the document engine crashed")
 }
 

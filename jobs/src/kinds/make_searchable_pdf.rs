@@ -24,7 +24,7 @@ use meeteasy_pipelines::pdf::{self, PageImage, PageSource, PageText, TextLine};
 use serde::{Deserialize, Serialize};
 
 use super::OcrImage;
-use super::convert_document::{pdf_failure, result_of};
+use super::convert_document::{panicked, pdf_failure, result_of};
 use crate::runtime::JobContext;
 use crate::store::{BlobId, now};
 use crate::{JobFailure, JobSpec};
@@ -43,10 +43,6 @@ const POLL: Duration = Duration::from_millis(200);
 struct Child {
     job: JobId,
     image: PageImage,
-}
-
-fn panicked(_: tokio::task::JoinError) -> JobFailure {
-    JobFailure::retry("job.panicked", "the document engine crashed")
 }
 
 impl JobSpec for MakeSearchablePdf {

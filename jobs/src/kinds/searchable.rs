@@ -61,7 +61,7 @@ pub(crate) async fn images_to_pdf(
         Ok((out, report))
     })
     .await
-    .map_err(|_| JobFailure::retry("job.panicked", "the document engine crashed"))?
+    .map_err(super::convert_document::panicked)?
 }
 
 /// A page image for OCR exactly as the PDF draws it. PDF viewers ignore a
@@ -73,6 +73,11 @@ pub(crate) fn as_drawn(image: EncodedImage) -> Result<EncodedImage, JobFailure> 
     }
     let pixels = image::load_from_memory_with_format(&image.bytes, image::ImageFormat::Jpeg)
         .map_err(|e| JobFailure::abort("image.corrupt", e.to_string()))?;
+    png_of(&pixels)
+}
+
+/// Pixels as a lossless PNG page image.
+fn png_of(pixels: &image::DynamicImage) -> Result<EncodedImage, JobFailure> {
     let mut png = std::io::Cursor::new(Vec::new());
     pixels
         .write_to(&mut png, image::ImageFormat::Png)
@@ -92,12 +97,7 @@ fn upright_png(jpeg: &[u8], max_pixels: u64) -> Result<EncodedImage, JobFailure>
     let limits = meeteasy_ai::ocr::input::ImageLimits { max_pixels, ..Default::default() };
     let decoded =
         meeteasy_ai::ocr::input::decode_image(jpeg, &limits).map_err(|e| JobFailure::abort(e.code(), e.to_string()))?;
-    let mut png = std::io::Cursor::new(Vec::new());
-    decoded
-        .image
-        .write_to(&mut png, image::ImageFormat::Png)
-        .map_err(|e| JobFailure::abort("image.corrupt", e.to_string()))?;
-    Ok(EncodedImage { bytes: png.into_inner(), format: ImageFormat::Png })
+    png_of(&decoded.image)
 }
 
 fn image_format(ty: DocType) -> Option<ImageFormat> {
