@@ -9,7 +9,7 @@
 //! ```text
 //! cargo bench -p meeteasy-ai --bench ocr_bench -- \
 //!     --models DIR --pages DIR [--iterations 5] [--threads 2] \
-//!     [--mem-images DIR] [--out result.json]
+//!     [--mem-images DIR] [--no-cls] [--out result.json]
 //! ```
 //!
 //! Phases: load the engine; warm up (each page once); time `iterations`
@@ -24,7 +24,7 @@ use std::time::Instant;
 
 use image::DynamicImage;
 use meeteasy_ai::ModelInventory;
-use meeteasy_ai::ocr::{ImageLimits, ModelPaths, OcrEngine, OcrTimings, decode_image};
+use meeteasy_ai::ocr::{ImageLimits, ModelPaths, OcrEngine, OcrOptions, OcrTimings, decode_image};
 use serde_json::{Value, json};
 
 struct Args {
@@ -35,12 +35,15 @@ struct Args {
     mem_images: Option<PathBuf>,
     out: Option<PathBuf>,
     rss_every: usize,
+    /// `--no-cls`: orientation classifier off (the parity run).
+    no_cls: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut models = std::env::var_os("MEETEASY_MODELS_DIR").map(PathBuf::from);
     let (mut pages, mut mem_images, mut out) = (None, None, None);
     let (mut iterations, mut threads, mut rss_every) = (5usize, 2usize, 100usize);
+    let mut no_cls = false;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         let mut val = || it.next().ok_or_else(|| format!("{a} needs a value"));
@@ -52,6 +55,7 @@ fn parse_args() -> Result<Args, String> {
             "--iterations" => iterations = val()?.parse().map_err(|e| format!("--iterations: {e}"))?,
             "--threads" => threads = val()?.parse().map_err(|e| format!("--threads: {e}"))?,
             "--rss-every" => rss_every = val()?.parse().map_err(|e| format!("--rss-every: {e}"))?,
+            "--no-cls" => no_cls = true,
             // `cargo bench` appends this to every bench target's arguments.
             "--bench" => {}
             other => return Err(format!("unknown argument {other}")),
@@ -65,6 +69,7 @@ fn parse_args() -> Result<Args, String> {
         mem_images,
         out,
         rss_every: rss_every.max(1),
+        no_cls,
     })
 }
 
@@ -131,7 +136,8 @@ fn bench() -> Result<(), String> {
 
     let paths = ModelPaths::from_inventory(&ModelInventory::new(&args.models)).map_err(|e| e.to_string())?;
     let t0 = Instant::now();
-    let engine = OcrEngine::new(paths, args.threads).map_err(|e| e.to_string())?;
+    let opts = OcrOptions { use_cls: !args.no_cls, ..OcrOptions::default() };
+    let engine = OcrEngine::with_options(paths, args.threads, opts).map_err(|e| e.to_string())?;
     let load_ms = t0.elapsed().as_secs_f64() * 1000.0;
     rss.insert("after_load", rss_mib().0);
 
@@ -155,6 +161,9 @@ fn bench() -> Result<(), String> {
             sum.crop_ms += t.crop_ms;
             sum.cls_ms += t.cls_ms;
             sum.rec_ms += t.rec_ms;
+            sum.infer_ms += t.infer_ms;
+            sum.rec_lines += t.rec_lines;
+            sum.rec_width_px += t.rec_width_px;
             texts.insert(name.clone(), text);
         }
     }
@@ -166,14 +175,18 @@ fn bench() -> Result<(), String> {
     let pages_per_s = n / wall_s;
     println!(
         "meeteasy  threads={} pages={} x{}: p50 {p50:.1} ms, p95 {p95:.1} ms, {pages_per_s:.3} pages/s \
-         (det {:.1} / crop {:.1} / cls {:.1} / rec {:.1} ms per page)",
+         (det {:.1} / crop {:.1} / cls {:.1} / rec {:.1} ms per page; of it {:.1} ms inference; \
+         {:.1} lines, {:.0} px recognizer width per page)",
         args.threads,
         pages.len(),
         args.iterations,
         sum.det_ms / n,
         sum.crop_ms / n,
         sum.cls_ms / n,
-        sum.rec_ms / n
+        sum.rec_ms / n,
+        sum.infer_ms / n,
+        sum.rec_lines as f64 / n,
+        sum.rec_width_px as f64 / n
     );
 
     let mut mem = Value::Null;
@@ -215,7 +228,10 @@ fn bench() -> Result<(), String> {
         "latency_ms": { "p50": p50, "p95": p95, "mean": latencies.iter().sum::<f64>() / n,
                         "min": latencies.first(), "max": latencies.last() },
         "pages_per_s": pages_per_s,
-        "stage_ms_mean": { "det": sum.det_ms / n, "crop": sum.crop_ms / n, "cls": sum.cls_ms / n, "rec": sum.rec_ms / n },
+        "stage_ms_mean": { "det": sum.det_ms / n, "crop": sum.crop_ms / n, "cls": sum.cls_ms / n, "rec": sum.rec_ms / n,
+                           "inference": sum.infer_ms / n },
+        "rec_lines_per_page": sum.rec_lines as f64 / n,
+        "rec_width_px_per_page": sum.rec_width_px as f64 / n,
         "rss_mib": { "start": rss["start"], "after_load": rss["after_load"], "after_warmup": rss["after_warmup"],
                      "after_timed": rss["after_timed"], "peak": hwm },
         "pages": texts,

@@ -112,9 +112,13 @@ async fn ccitt_and_vector_pages_are_rendered() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("doc.pdf");
     std::fs::write(&path, &bytes).expect("write");
-    let page = pdf::render_page(&path, &specs[0], 144, Duration::from_secs(60)).await.expect("render ccitt");
+    let page = pdf::render_page(&path, &specs[0], 144, pdf::MAX_RENDER_PIXELS, Duration::from_secs(60))
+        .await
+        .expect("render ccitt");
     assert_eq!((page.width_px, page.height_px), (288, 288));
-    let page = pdf::render_page(&path, &specs[1], 144, Duration::from_secs(60)).await.expect("render vector");
+    let page = pdf::render_page(&path, &specs[1], 144, pdf::MAX_RENDER_PIXELS, Duration::from_secs(60))
+        .await
+        .expect("render vector");
     assert_eq!(page.image.format, ImageFormat::Png);
     assert_eq!((page.width_px, page.height_px), (400, 200));
     let png = image::load_from_memory(&page.image.bytes).expect("png").to_luma8();
@@ -141,7 +145,8 @@ async fn a_rotated_page_renders_turned_and_maps_back() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("doc.pdf");
     std::fs::write(&path, &bytes).expect("write");
-    let page = pdf::render_page(&path, &spec, 72, Duration::from_secs(60)).await.expect("render");
+    let page =
+        pdf::render_page(&path, &spec, 72, pdf::MAX_RENDER_PIXELS, Duration::from_secs(60)).await.expect("render");
     assert_eq!((page.width_px, page.height_px), (100, 200));
     let png = image::load_from_memory(&page.image.bytes).expect("png").to_luma8();
     // Pixels mapping inside the square are black, outside white.
@@ -151,6 +156,29 @@ async fn a_rotated_page_renders_turned_and_maps_back() {
         let dark = png.get_pixel(x, y).0[0] < 128;
         assert_eq!(inside, dark, "pixel ({x}, {y}) → user ({ux}, {uy})");
     }
+}
+
+#[tokio::test]
+async fn a_page_too_large_for_the_pixel_cap_renders_smaller_and_still_maps_back() {
+    let mut b = Builder::new();
+    b.page(200.0, 100.0, b"0 g 0 50 100 50 re f", Dictionary::new());
+    let bytes = b.finish();
+    let spec = match pdf::extract_page_images(&bytes, &limits()).expect("extract").remove(0) {
+        PageSource::NeedsRender(spec) => spec,
+        PageSource::Extracted(_) => panic!("vector page"),
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("doc.pdf");
+    std::fs::write(&path, &bytes).expect("write");
+    // 144 dpi would be 400x200 = 80,000 pixels; the cap is a quarter of that.
+    let page = pdf::render_page(&path, &spec, 144, 20_000, Duration::from_secs(60)).await.expect("render");
+    let png = image::load_from_memory(&page.image.bytes).expect("png").to_luma8();
+    assert_eq!(png.dimensions(), (page.width_px, page.height_px));
+    assert!(u64::from(page.width_px) * u64::from(page.height_px) <= 20_000, "{}x{}", page.width_px, page.height_px);
+    assert!(page.width_px >= 190, "lowered no further than needed: {}", page.width_px);
+    // The placement follows the lower resolution: the far corner is (200, 0).
+    let (ux, uy) = page.placement.apply(f64::from(page.width_px), f64::from(page.height_px));
+    assert!((ux - 200.0).abs() < 2.0 && uy.abs() < 2.0, "({ux}, {uy})");
 }
 
 fn quad(x: f32, y: f32, w: f32, h: f32) -> [[f32; 2]; 4] {

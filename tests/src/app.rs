@@ -111,6 +111,7 @@ impl TestApp {
     /// API plus in-process workers of `pools` (the AI pool loads the models
     /// from `MEETEASY_MODELS_DIR`).
     pub async fn spawn_pools(backend: Backend, pools: &[Pool], tweak: impl FnOnce(&mut Settings)) -> Self {
+        init_test_log();
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
         let mut settings = test_settings(backend, dir.path());
         tweak(&mut settings);
@@ -218,4 +219,12 @@ pub async fn assert_error(resp: reqwest::Response, status: u16, code: &str) -> V
     assert_eq!(body["error"]["message_key"], format!("errors.{code}"), "{body}");
     assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
     body
+}
+
+/// `TEST_LOG=debug` (any `RUST_LOG`-style filter) prints the server's and the
+/// workers' logs to the test's stderr; silent otherwise.
+fn init_test_log() {
+    if let Ok(filter) = std::env::var("TEST_LOG") {
+        let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
+    }
 }

@@ -8,7 +8,7 @@ same way. Decoding happens before the timed region on both sides; only the
 call that runs det -> cls -> rec is timed.
 
     python rapidocr_bench.py --models DIR --pages DIR [--iterations 5] [--threads 2]
-                             [--mem-images DIR] [--out result.json]
+                             [--mem-images DIR] [--no-cls] [--out result.json]
 
 DIR for --models is the models folder of scripts/fetch-models.sh (ocr/*.onnx).
 """
@@ -77,6 +77,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--mem-images", type=Path)
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--no-cls", action="store_true", help="orientation classifier off (the parity run)")
     args = ap.parse_args()
 
     ocr = args.models / "ocr"
@@ -87,6 +88,7 @@ def main():
         "EngineConfig.onnxruntime.intra_op_num_threads": args.threads,
         "EngineConfig.onnxruntime.inter_op_num_threads": 1,
         "Global.log_level": "error",
+        "Global.use_cls": not args.no_cls,
     }
     rss = {"start": RSS_START, "after_import": rss_mib()[0]}
     t0 = time.perf_counter()

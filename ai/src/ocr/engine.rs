@@ -34,6 +34,9 @@ pub const CLS_MODEL: &str = "ch_ppocr_mobile_v2.0_cls_mobile.onnx";
 /// ratio (at most 1408x2016 = 2.8 MP); larger or elongated inputs release them.
 const DET_KEEP_ELEMS: usize = 3 * 3_200_000;
 
+/// Flipped lines read with less confidence than this are re-read unflipped.
+pub const VERIFY_FLIP_BELOW: f32 = 0.95;
+
 /// One recognized text line. `box_` is tl, tr, br, bl in input-image pixels.
 #[derive(Debug, Clone, Serialize)]
 pub struct OcrLine {
@@ -96,7 +99,9 @@ pub struct OcrOptions {
     pub width_height_ratio: f64,
     pub text_score: f32,
     pub use_cls: bool,
-    /// Re-check 180° flips by recognizing both orientations (not in RapidOCR).
+    /// Re-read a line flipped by the classifier the other way up when its
+    /// confidence is below [`VERIFY_FLIP_BELOW`], keeping the better reading
+    /// (not in RapidOCR).
     pub verify_flip: bool,
 }
 
@@ -200,6 +205,7 @@ impl OcrEngine {
         }
         t.crop_ms = lap.lap();
         if crops.is_empty() {
+            t.infer_ms = s.det.take_infer_ms();
             t.total_ms = started.elapsed().as_secs_f64() * 1000.0;
             return Ok((Vec::new(), t));
         }
@@ -208,24 +214,25 @@ impl OcrEngine {
             None => Vec::new(),
         };
         t.cls_ms = lap.lap();
-        let texts = if o.verify_flip && !flipped.is_empty() {
-            // Also recognize the un-flipped version and keep the better one:
-            // the mobile cls model is unreliable on long, squeezed lines.
-            let n = crops.len();
-            let unflipped: Vec<RgbImage> = flipped.iter().map(|&i| image::imageops::rotate180(&crops[i])).collect();
-            crops.extend(unflipped);
-            let mut all = recognize(&mut s.rec, &self.charset, &crops)?;
-            for (k, &i) in flipped.iter().enumerate() {
-                if all[n + k].1 > all[i].1 {
-                    all.swap(i, n + k);
+        let (mut texts, width_px) = recognize(&mut s.rec, &self.charset, &crops)?;
+        (t.rec_width_px, t.rec_lines) = (width_px, crops.len());
+        // A flipped line that reads poorly is read the other way up too, and
+        // the better reading kept: the classifier is a small model.
+        let doubtful: Vec<usize> =
+            flipped.into_iter().filter(|&i| o.verify_flip && texts[i].1 < VERIFY_FLIP_BELOW).collect();
+        if !doubtful.is_empty() {
+            let unflipped: Vec<RgbImage> = doubtful.iter().map(|&i| image::imageops::rotate180(&crops[i])).collect();
+            let (again, width_px) = recognize(&mut s.rec, &self.charset, &unflipped)?;
+            t.rec_width_px += width_px;
+            t.rec_lines += unflipped.len();
+            for (&i, reading) in doubtful.iter().zip(again) {
+                if reading.1 > texts[i].1 {
+                    texts[i] = reading;
                 }
             }
-            all.truncate(n);
-            all
-        } else {
-            recognize(&mut s.rec, &self.charset, &crops)?
-        };
+        }
         t.rec_ms = lap.lap();
+        t.infer_ms = s.det.take_infer_ms() + s.rec.take_infer_ms() + s.cls.as_mut().map_or(0.0, Model::take_infer_ms);
         drop(s);
 
         let to_orig = |p: Pt| -> [f32; 2] {

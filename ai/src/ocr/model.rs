@@ -45,6 +45,8 @@ pub(crate) struct Model {
     keep: RunOptions,
     release: RunOptions,
     keep_elems: usize,
+    /// Milliseconds spent inside ONNX Runtime since the last [`Model::take_infer_ms`].
+    infer_ms: f64,
 }
 
 impl Model {
@@ -64,13 +66,21 @@ impl Model {
         let session = builder.commit_from_file(path)?;
         let mut release = RunOptions::new()?;
         release.set("memory.enable_memory_arena_shrinkage", "cpu:0")?;
-        Ok(Self { session, keep: RunOptions::new()?, release, keep_elems: spec.keep_elems })
+        Ok(Self { session, keep: RunOptions::new()?, release, keep_elems: spec.keep_elems, infer_ms: 0.0 })
     }
 
     /// Runs the model on its single input.
     pub(crate) fn run(&mut self, input: &Array4<f32>) -> Result<SessionOutputs<'_>, OcrError> {
         let options = if input.len() > self.keep_elems { &self.release } else { &self.keep };
-        Ok(self.session.run_with_options(ort::inputs![TensorRef::from_array_view(input)?], options)?)
+        let started = std::time::Instant::now();
+        let outputs = self.session.run_with_options(ort::inputs![TensorRef::from_array_view(input)?], options)?;
+        self.infer_ms += started.elapsed().as_secs_f64() * 1000.0;
+        Ok(outputs)
+    }
+
+    /// Inference time since the previous call (what is not ours to speed up).
+    pub(crate) fn take_infer_ms(&mut self) -> f64 {
+        std::mem::take(&mut self.infer_ms)
     }
 
     pub(crate) fn session(&self) -> &Session {

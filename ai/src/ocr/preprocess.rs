@@ -68,11 +68,26 @@ fn axis_weights(src: u32, dst: u32) -> Vec<(usize, usize, f32)> {
 pub fn write_bgr_normalized(img: &RgbImage, mut dst: ArrayViewMut3<f32>) {
     let w = (img.width() as usize).min(dst.shape()[2]);
     let h = (img.height() as usize).min(dst.shape()[1]);
-    for y in 0..h {
-        for x in 0..w {
-            let p = img.get_pixel(x as u32, y as u32).0;
-            for (c, v) in [p[2], p[1], p[0]].into_iter().enumerate() {
-                dst[[c, y, x]] = (v as f32 / 255.0 - 0.5) / 0.5;
+    let stride = img.width() as usize * 3;
+    let raw = img.as_raw();
+    // One lookup instead of a division per value: (v/255 - 0.5)/0.5.
+    let lut: [f32; 256] = std::array::from_fn(|v| (v as f32 / 255.0 - 0.5) / 0.5);
+    for (c, rgb) in [2usize, 1, 0].into_iter().enumerate() {
+        let mut plane = dst.index_axis_mut(Axis(0), c);
+        for y in 0..h {
+            let src = &raw[y * stride..y * stride + w * 3];
+            let mut row = plane.index_axis_mut(Axis(0), y);
+            match row.as_slice_mut() {
+                Some(out) => {
+                    for (o, px) in out[..w].iter_mut().zip(src.chunks_exact(3)) {
+                        *o = lut[px[rgb] as usize];
+                    }
+                }
+                None => {
+                    for (x, px) in src.chunks_exact(3).enumerate() {
+                        row[x] = lut[px[rgb] as usize];
+                    }
+                }
             }
         }
     }
@@ -182,6 +197,22 @@ mod tests {
         assert_eq!(small.dimensions(), (160, 32));
         let (same, rw, rh) = resize_within_bounds(&RgbImage::new(640, 480), 30, 2000);
         assert_eq!((same.dimensions(), rw, rh), ((640, 480), 1.0, 1.0));
+    }
+
+    #[test]
+    fn tensors_are_bgr_planes_scaled_to_minus_one_one_with_padding_untouched() {
+        let img = RgbImage::from_fn(3, 2, |x, y| image::Rgb([x as u8 * 100, y as u8 * 255, 51]));
+        let mut t = Array4::<f32>::from_elem((1, 3, 2, 5), 7.0);
+        write_bgr_normalized(&img, t.index_axis_mut(Axis(0), 0));
+        let norm = |v: u8| (v as f32 / 255.0 - 0.5) / 0.5;
+        for y in 0..2 {
+            for x in 0..3 {
+                let p = img.get_pixel(x, y).0;
+                let (x, y) = (x as usize, y as usize);
+                assert_eq!([t[[0, 0, y, x]], t[[0, 1, y, x]], t[[0, 2, y, x]]], [norm(p[2]), norm(p[1]), norm(p[0])]);
+            }
+            assert_eq!([t[[0, 0, y as usize, 3]], t[[0, 2, y as usize, 4]]], [7.0, 7.0], "padding is left alone");
+        }
     }
 
     #[test]

@@ -20,6 +20,14 @@ pub struct OcrTimings {
     pub cls_ms: f64,
     pub rec_ms: f64,
     pub total_ms: f64,
+    /// Of the above, the time inside ONNX Runtime (all three models); the
+    /// rest is our own pre- and post-processing.
+    pub infer_ms: f64,
+    /// Text lines recognized (crops sent to the recognizer, re-checks included).
+    pub rec_lines: usize,
+    /// Width of the recognizer's input summed over its batches, padding
+    /// included (the recognizer's cost is about linear in it).
+    pub rec_width_px: u64,
 }
 
 /// Lap timer: each call returns the milliseconds since the previous one.

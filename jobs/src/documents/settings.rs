@@ -48,6 +48,8 @@ impl DocumentSettings {
         PdfLimits {
             max_pages: self.max_pages.max(1),
             deadline: Duration::from_secs(self.pdf_timeout_secs.max(1)),
+            // Pages are taken out for OCR, which refuses larger images.
+            max_image_pixels: self.max_image_pixels.max(1),
             ..PdfLimits::default()
         }
     }

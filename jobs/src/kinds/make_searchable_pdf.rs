@@ -166,7 +166,11 @@ async fn page_images(ctx: &JobContext, pdf_bytes: Vec<u8>, wanted: &[u32]) -> Re
                     file = Some(write_temp(&pdf_bytes).await?);
                 }
                 if let Some(f) = &file {
-                    out.push(pdf::render_page(f.path(), &spec, dpi, limits.deadline).await.map_err(pdf_failure)?);
+                    out.push(
+                        pdf::render_page(f.path(), &spec, dpi, limits.max_image_pixels, limits.deadline)
+                            .await
+                            .map_err(pdf_failure)?,
+                    );
                 }
             }
             _ => {}

@@ -23,20 +23,24 @@ use super::images::{EncodedImage, ImageFormat, PageImage, RenderSpec};
 use super::matrix::Matrix;
 use super::{PdfError, image_info};
 
-/// The most pixels a rendering may have; the resolution is lowered to fit.
-pub const MAX_RENDER_PIXELS: f64 = 60_000_000.0;
+/// The most pixels a rendering may have whatever the caller asks for; the
+/// resolution is lowered to fit.
+pub const MAX_RENDER_PIXELS: u64 = 60_000_000;
 
 /// The `pdftoppm` binary; `MEETEASY_PDFTOPPM` overrides it.
 fn pdftoppm() -> String {
     std::env::var("MEETEASY_PDFTOPPM").unwrap_or_else(|_| "pdftoppm".to_string())
 }
 
-/// Renders one page to PNG at `dpi` (lowered if the page would exceed
-/// [`MAX_RENDER_PIXELS`]).
+/// Renders one page to PNG at `dpi`, lowered if the page would have more
+/// than `max_pixels` (at most [`MAX_RENDER_PIXELS`]): the caller passes the
+/// cap its consumer enforces (the OCR job's), so a large page is rendered
+/// smaller rather than refused downstream.
 pub async fn render_page(
     pdf_path: &Path,
     spec: &RenderSpec,
     dpi: u32,
+    max_pixels: u64,
     timeout: Duration,
 ) -> Result<PageImage, PdfError> {
     let [llx, lly, urx, ury] = spec.media_box;
@@ -45,9 +49,11 @@ pub async fn render_page(
         return Err(PdfError::Render("the page has no area".into()));
     }
     let mut dpi = f64::from(dpi.clamp(10, 1200));
+    // 1 % below the cap: pdftoppm rounds each side up to whole pixels.
+    let cap = max_pixels.clamp(1, MAX_RENDER_PIXELS) as f64 * 0.99;
     let pixels = w_in * h_in * dpi * dpi;
-    if pixels > MAX_RENDER_PIXELS {
-        dpi = (dpi * (MAX_RENDER_PIXELS / pixels).sqrt()).floor().max(1.0);
+    if pixels > cap {
+        dpi = (dpi * (cap / pixels).sqrt()).floor().max(1.0);
     }
     let dir = TempDir::new()?;
     let prefix = dir.path.join("page");

@@ -27,6 +27,9 @@ pub enum ScanImage {
     Jpeg(Vec<u8>),
     /// Decoded pixels, embedded as 8-bit grey (for grey images) or RGB, FlateDecode.
     Pixels(DynamicImage),
+    /// Bytes embedded unchanged as an RGB DCTDecode image of the given width
+    /// and height, whatever they hold: a damaged scan.
+    DamagedJpeg(Vec<u8>, u32, u32),
 }
 
 /// A PDF with one image-only page per entry of `pages`.
@@ -87,6 +90,13 @@ fn image_stream(scan: &ScanImage) -> (Stream, u32, u32) {
             let mut stream = Stream::new(dict, bytes.clone());
             stream.allows_compression = false;
             (stream, width, height)
+        }
+        ScanImage::DamagedJpeg(bytes, width, height) => {
+            let mut dict = image_dict(*width, *height, "DeviceRGB");
+            dict.set("Filter", "DCTDecode");
+            let mut stream = Stream::new(dict, bytes.clone());
+            stream.allows_compression = false;
+            (stream, *width, *height)
         }
         ScanImage::Pixels(image) => {
             let (width, height) = (image.width(), image.height());
