@@ -8,7 +8,9 @@
 # ROUNDS timing rounds, in each of which both engines read the A4 pages
 # ITERATIONS times (after one warm-up pass), taking turns.
 #
-# Environment: OCR_BENCH_PAGES (5 A4 pages), OCR_BENCH_MEM_IMAGES (1000 images
+# Environment: OCR_BENCH_PAGES (5 A4 pages), OCR_BENCH_PAGE_MARGIN (their
+# margins in pixels at 150 dpi: 100, about 1.7 cm; office documents default to
+# 1 inch, 150), OCR_BENCH_MEM_IMAGES (1000 images
 # of varying sizes for the memory run; 0 skips it), OCR_BENCH_PARITY (1: also
 # compare the texts with the orientation classifier off on both sides; 0 skips
 # it), OCR_BENCH_DIR (work folder, default target/ocr-bench: venv, images,
@@ -27,6 +29,7 @@ threads="${2:-2}"
 rounds="${3:-3}"
 pages="${OCR_BENCH_PAGES:-5}"
 mem_images="${OCR_BENCH_MEM_IMAGES:-1000}"
+margin="${OCR_BENCH_PAGE_MARGIN:-100}"
 work="$(mkdir -p "${OCR_BENCH_DIR:-${CARGO_TARGET_DIR:-target}/ocr-bench}" && cd "${OCR_BENCH_DIR:-${CARGO_TARGET_DIR:-target}/ocr-bench}" && pwd)"
 export MEETEASY_MODELS_DIR="$(mkdir -p "${MEETEASY_MODELS_DIR:-models-data}" && cd "${MEETEASY_MODELS_DIR:-models-data}" && pwd)"
 scripts/fetch-models.sh "$MEETEASY_MODELS_DIR" >/dev/null
@@ -40,9 +43,9 @@ fi
 
 # The images are rendered once per (pages, mem_images) setting; same seed, same images.
 images="$work/images"
-stamp="pages=$pages mem=$mem_images seed=7"
+stamp="pages=$pages mem=$mem_images margin=$margin seed=7"
 if [ "$(cat "$images/.stamp" 2>/dev/null)" != "$stamp" ]; then
-  "$venv/bin/python" tools/ocr-bench/gen_images.py "$images" --pages "$pages" --mem-images "$mem_images" --seed 7
+  "$venv/bin/python" tools/ocr-bench/gen_images.py "$images" --pages "$pages" --mem-images "$mem_images" --page-margin "$margin" --seed 7
   echo "$stamp" >"$images/.stamp"
 fi
 cargo bench -p meeteasy-ai --bench ocr_bench --no-run --quiet

@@ -11,6 +11,7 @@ use image::{DynamicImage, RgbImage};
 use serde::Serialize;
 
 use super::cls::classify_and_flip;
+use super::content::detection_window;
 use super::crop::crop_quad;
 use super::ctc::Charset;
 use super::det::detect;
@@ -103,6 +104,10 @@ pub struct OcrOptions {
     /// confidence is below [`VERIFY_FLIP_BELOW`], keeping the better reading
     /// (not in RapidOCR).
     pub verify_flip: bool,
+    /// Show the detector only the part of the page that holds ink (with a
+    /// margin), not the blank margins around it (not in RapidOCR; see
+    /// the `content` module).
+    pub crop_to_content: bool,
 }
 
 impl Default for OcrOptions {
@@ -117,6 +122,7 @@ impl Default for OcrOptions {
             text_score: 0.5,
             use_cls: true,
             verify_flip: true,
+            crop_to_content: true,
         }
     }
 }
@@ -191,7 +197,16 @@ impl OcrEngine {
 
         let mut s = self.sessions.lock().map_err(|_| OcrError::Poisoned)?;
         let mut lap = Lap::start();
-        let dets = detect(&mut s.det, &img, o.det_limit_side_len, &o.db)?;
+        let window = if o.crop_to_content { detection_window(&img, o.det_limit_side_len) } else { None };
+        let dets = match window {
+            Some((x, y, w, h)) => {
+                let part = image::imageops::crop_imm(&img, x, y, w, h).to_image();
+                let (dx, dy) = (f64::from(x), f64::from(y));
+                let dets = detect(&mut s.det, &part, o.det_limit_side_len, &o.db)?;
+                dets.into_iter().map(|(q, score)| (q.map(|p| [p[0] + dx, p[1] + dy]), score)).collect()
+            }
+            None => detect(&mut s.det, &img, o.det_limit_side_len, &o.db)?,
+        };
         t.det_ms = lap.lap();
         let quads: Vec<[Pt; 4]> = dets.iter().map(|d| d.0).collect();
         let order = reading_order(&quads);
