@@ -6,7 +6,7 @@ use std::io::Cursor;
 use std::process::Command;
 
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream, dictionary};
-use meeteasy_pipelines::pdf::PdfLimits;
+use meeteasy_pipelines::pdf::{PageImage, PageSource, PdfLimits};
 
 // ---------------------------------------------------------------- builders
 
@@ -172,4 +172,15 @@ pub fn pdftotext_with(pdf: &[u8], options: &[&str]) -> String {
 
 pub fn limits() -> PdfLimits {
     PdfLimits::default()
+}
+
+/// The extracted images of `sources`; panics on a page that needs rendering.
+pub fn only_extracted(sources: Vec<PageSource>) -> Vec<PageImage> {
+    sources
+        .into_iter()
+        .map(|s| match s {
+            PageSource::Extracted(img) => img,
+            PageSource::NeedsRender(spec) => panic!("page {} needs rendering: {}", spec.page, spec.reason),
+        })
+        .collect()
 }
