@@ -7,6 +7,7 @@
 use image::RgbImage;
 use ndarray::Ix4;
 
+use super::content::detection_window;
 use super::det_post::{DbParams, boxes_from_map};
 use super::error::OcrError;
 use super::geometry::Pt;
@@ -24,14 +25,26 @@ pub fn det_size(w: u32, h: u32, limit_side_len: u32) -> (u32, u32) {
     (rw.max(32) as u32, rh.max(32) as u32)
 }
 
+/// Boxes in `img` pixels. With `crop_to_content`, the model sees only the
+/// inked window of its input (see [`super::content`]), cut after the resize
+/// so that it sees the same pixels at the same scale as without it.
 pub fn detect(
     model: &mut Model,
     img: &RgbImage,
     limit_side_len: u32,
     p: &DbParams,
+    crop_to_content: bool,
 ) -> Result<Vec<([Pt; 4], f32)>, OcrError> {
     let (rw, rh) = det_size(img.width(), img.height(), limit_side_len);
-    let input = to_tensor(&resize_linear(img, rw, rh));
+    let resized = resize_linear(img, rw, rh);
+    let window = if crop_to_content { detection_window(&resized, limit_side_len) } else { None };
+    let (input, offset) = match window {
+        Some((x, y, w, h)) => {
+            (to_tensor(&image::imageops::crop_imm(&resized, x, y, w, h).to_image()), [f64::from(x), f64::from(y)])
+        }
+        None => (to_tensor(&resized), [0.0, 0.0]),
+    };
+    drop(resized);
     let outputs = model.run(&input)?;
     let map = first_output(&outputs, "det")?.try_extract_array::<f32>()?;
     let shape = map.shape().to_vec();
@@ -41,7 +54,7 @@ pub fn detect(
         return Err(OcrError::BadOutput { model: "det", shape });
     }
     let pred = map.index_axis(ndarray::Axis(0), 0).index_axis_move(ndarray::Axis(0), 0);
-    Ok(boxes_from_map(pred, p, img.width(), img.height()))
+    Ok(boxes_from_map(pred, p, offset, (rw as usize, rh as usize), img.width(), img.height()))
 }
 
 #[cfg(test)]

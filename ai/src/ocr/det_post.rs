@@ -31,9 +31,21 @@ impl Default for DbParams {
 const MIN_SIZE: f64 = 3.0;
 
 /// Boxes (tl, tr, br, bl) in the coordinates of a `dest_w` x `dest_h` image.
-pub fn boxes_from_map(pred: ArrayView2<f32>, p: &DbParams, dest_w: u32, dest_h: u32) -> Vec<([Pt; 4], f32)> {
+///
+/// `pred` may be a window of the detector's full input: `offset` is where it
+/// sits in that input and `full` the input's `(width, height)`; boxes are
+/// scaled from the full input to `dest_w` x `dest_h` exactly as if the whole
+/// map had been processed.
+pub fn boxes_from_map(
+    pred: ArrayView2<f32>,
+    p: &DbParams,
+    offset: [f64; 2],
+    full: (usize, usize),
+    dest_w: u32,
+    dest_h: u32,
+) -> Vec<([Pt; 4], f32)> {
     let (h, w) = pred.dim();
-    if h == 0 || w == 0 {
+    if h == 0 || w == 0 || full.0 == 0 || full.1 == 0 {
         return Vec::new();
     }
     let mask = binarize(pred, p.thresh, p.use_dilation);
@@ -52,11 +64,11 @@ pub fn boxes_from_map(pred: ArrayView2<f32>, p: &DbParams, dest_w: u32, dest_h: 
         if sside < MIN_SIZE + 2.0 {
             continue;
         }
-        let (sx, sy) = (dest_w as f64 / w as f64, dest_h as f64 / h as f64);
+        let (sx, sy) = (dest_w as f64 / full.0 as f64, dest_h as f64 / full.1 as f64);
         let scaled = bx.map(|q| {
             [
-                (q[0] * sx).round_ties_even().clamp(0.0, dest_w as f64),
-                (q[1] * sy).round_ties_even().clamp(0.0, dest_h as f64),
+                ((q[0] + offset[0]) * sx).round_ties_even().clamp(0.0, dest_w as f64),
+                ((q[1] + offset[1]) * sy).round_ties_even().clamp(0.0, dest_h as f64),
             ]
         });
         // filter_det_res: clockwise order, clamp to the last pixel, drop tiny.

@@ -11,7 +11,6 @@ use image::{DynamicImage, RgbImage};
 use serde::Serialize;
 
 use super::cls::classify_and_flip;
-use super::content::detection_window;
 use super::crop::crop_quad;
 use super::ctc::Charset;
 use super::det::detect;
@@ -197,16 +196,7 @@ impl OcrEngine {
 
         let mut s = self.sessions.lock().map_err(|_| OcrError::Poisoned)?;
         let mut lap = Lap::start();
-        let window = if o.crop_to_content { detection_window(&img, o.det_limit_side_len) } else { None };
-        let dets = match window {
-            Some((x, y, w, h)) => {
-                let part = image::imageops::crop_imm(&img, x, y, w, h).to_image();
-                let (dx, dy) = (f64::from(x), f64::from(y));
-                let dets = detect(&mut s.det, &part, o.det_limit_side_len, &o.db)?;
-                dets.into_iter().map(|(q, score)| (q.map(|p| [p[0] + dx, p[1] + dy]), score)).collect()
-            }
-            None => detect(&mut s.det, &img, o.det_limit_side_len, &o.db)?,
-        };
+        let dets = detect(&mut s.det, &img, o.det_limit_side_len, &o.db, o.crop_to_content)?;
         t.det_ms = lap.lap();
         let quads: Vec<[Pt; 4]> = dets.iter().map(|d| d.0).collect();
         let order = reading_order(&quads);
