@@ -1,6 +1,7 @@
 //! The document fixtures checked against real tools: LibreOffice converts
-//! the Office fixtures, poppler reads the PDFs, and the zip, CFB and image
-//! fixtures are read back with the libraries the product uses.
+//! the Office fixtures, and the zip, CFB and image fixtures are read back
+//! with the libraries the product uses (the PDF fixtures are
+//! `fixtures_pdf.rs`).
 //!
 //! A fixture that LibreOffice or poppler does not read the way a test
 //! assumes would make every pipeline test built on it meaningless, so
@@ -8,143 +9,14 @@
 //! starts are expensive (seconds each on this machine), so all conversions
 //! happen in two `soffice` runs, each converting a batch of files.
 
-use std::collections::HashMap;
+mod fixture_tools;
+
+use fixture_tools::*;
 use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use image::{GenericImageView, ImageFormat};
 use meeteasy_tests::documents::{self, DocMeta, ScanImage};
-
-const AGENDA: [&str; 3] = [
-    "会议日程 Meeting agenda\nItem one: budget & staffing",
-    "第二页 Second page\n预算 <review>",
-    "第三页 Third page\nClosing remarks",
-];
-
-// ---------------------------------------------------------------------------
-// Tools
-
-/// Runs `program` with `args`, killing it after `limit`.
-fn run(program: &str, args: &[&str], limit: Duration) -> Output {
-    let mut child = Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("spawn {program}: {e}"));
-    let started = Instant::now();
-    // Drain the pipes on threads so a chatty tool cannot block on a full pipe.
-    let mut stdout = child.stdout.take().unwrap_or_else(|| panic!("{program}: no stdout"));
-    let mut stderr = child.stderr.take().unwrap_or_else(|| panic!("{program}: no stderr"));
-    let out = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stdout.read_to_end(&mut buf);
-        buf
-    });
-    let err = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stderr.read_to_end(&mut buf);
-        buf
-    });
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap_or_else(|e| panic!("wait {program}: {e}")) {
-            break status;
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{program} {args:?} still running after {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Output { status, stdout: out.join().unwrap_or_default(), stderr: err.join().unwrap_or_default() }
-}
-
-fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
-    path
-}
-
-fn path_str(path: &Path) -> &str {
-    path.to_str().unwrap_or_else(|| panic!("non-UTF-8 path {}", path.display()))
-}
-
-/// `pdfinfo` fields, or the tool's error text.
-fn pdfinfo(pdf: &Path, extra: &[&str]) -> Result<HashMap<String, String>, String> {
-    let mut args = extra.to_vec();
-    args.push(path_str(pdf));
-    let output = run("pdfinfo", &args, Duration::from_secs(60));
-    if !output.status.success() {
-        return Err(String::from_utf8_lossy(&output.stderr).into_owned());
-    }
-    Ok(String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| line.split_once(':'))
-        .map(|(key, value)| (key.trim().to_string(), value.trim().to_string()))
-        .collect())
-}
-
-fn pages(pdf: &Path) -> usize {
-    let info = pdfinfo(pdf, &[]).unwrap_or_else(|e| panic!("pdfinfo {}: {e}", pdf.display()));
-    info.get("Pages").and_then(|p| p.parse().ok()).unwrap_or_else(|| panic!("no page count: {info:?}"))
-}
-
-/// The text of page `page` (1-based), or of all pages when `None`.
-fn pdftotext(pdf: &Path, page: Option<usize>, extra: &[&str]) -> String {
-    let page = page.map(|p| p.to_string());
-    let mut args = extra.to_vec();
-    if let Some(page) = &page {
-        args.extend(["-f", page, "-l", page]);
-    }
-    args.extend([path_str(pdf), "-"]);
-    let output = run("pdftotext", &args, Duration::from_secs(60));
-    assert!(output.status.success(), "pdftotext: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-/// Converts `files` to PDF in one headless LibreOffice run with a private
-/// profile; returns the PDFs that came out, by input file stem.
-fn soffice_convert(files: &[PathBuf], out_dir: &Path, profile: &Path) -> HashMap<String, PathBuf> {
-    let profile_url = format!("-env:UserInstallation=file://{}", path_str(profile));
-    let mut args = vec!["--headless", "--norestore", "--nologo", "--convert-to", "pdf", "--outdir", path_str(out_dir)];
-    args.extend(files.iter().map(|f| path_str(f)));
-    args.push(&profile_url);
-    let started = Instant::now();
-    let output = run("soffice", &args, Duration::from_secs(300));
-    eprintln!(
-        "soffice converted {} files in {:?}\nstdout: {}\nstderr: {}",
-        files.len(),
-        started.elapsed(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    std::fs::read_dir(out_dir)
-        .unwrap_or_else(|e| panic!("read {}: {e}", out_dir.display()))
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "pdf"))
-        .map(|path| (path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(), path))
-        .collect()
-}
-
-fn squash(text: &str) -> String {
-    text.chars().filter(|c| !c.is_whitespace()).collect()
-}
-
-fn assert_contains(text: &str, needles: &[&str], what: &str) {
-    let squashed = squash(text);
-    for needle in needles {
-        assert!(squashed.contains(&squash(needle)), "{what}: {needle:?} missing from {text:?}");
-    }
-}
-
-fn strings(rows: &[&[&str]]) -> Vec<Vec<String>> {
-    rows.iter().map(|row| row.iter().map(|cell| cell.to_string()).collect()).collect()
-}
 
 // ---------------------------------------------------------------------------
 // LibreOffice
@@ -233,124 +105,6 @@ fn libreoffice_refuses_password_protected_office_files() {
     assert!(pdfs.contains_key("control"), "the control converts: {pdfs:?}");
     assert!(!pdfs.contains_key("locked"), "encrypted docx must not convert");
     assert!(!pdfs.contains_key("locked97"), "encrypted doc must not convert");
-}
-
-// ---------------------------------------------------------------------------
-// PDF
-
-#[test]
-fn text_pdfs_have_their_pages_text_and_metadata() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-    let meta = DocMeta { title: "议程 Agenda", author: "Grace Hopper" };
-    let bytes = documents::pdf_text_with_meta(&AGENDA, &meta);
-    let path = write(dir.path(), "agenda.pdf", &bytes);
-    assert_eq!(pages(&path), 3);
-    for (page, text) in AGENDA.iter().enumerate() {
-        assert_contains(&pdftotext(&path, Some(page + 1), &[]), &text.split('\n').collect::<Vec<_>>(), "pdf page");
-    }
-    let info = pdfinfo(&path, &[]).unwrap_or_default();
-    assert_eq!(info.get("Title").map(String::as_str), Some(meta.title));
-    assert_eq!(info.get("Author").map(String::as_str), Some(meta.author));
-
-    // The product extracts text with lopdf, so it has to read it back too.
-    let doc = lopdf::Document::load_mem(&bytes).unwrap_or_else(|e| panic!("lopdf load: {e}"));
-    assert_eq!(doc.get_pages().len(), 3);
-    let text = doc.extract_text(&[1]).unwrap_or_else(|e| panic!("lopdf extract: {e}"));
-    assert_contains(&text, &["会议日程", "Meeting agenda", "budget & staffing"], "lopdf page 1");
-
-    let latin = write(dir.path(), "latin.pdf", &documents::pdf_text(&["Café €5 – naïve"]));
-    assert_contains(&pdftotext(&latin, None, &[]), &["Café €5 – naïve"], "WinAnsi text");
-}
-
-#[test]
-fn many_pages_pdf_has_five_thousand_pages() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-    let started = Instant::now();
-    let bytes = documents::pdf_many_pages(5_000);
-    eprintln!("pdf_many_pages(5000): {} bytes in {:?}", bytes.len(), started.elapsed());
-    let path = write(dir.path(), "many.pdf", &bytes);
-    assert_eq!(pages(&path), 5_000);
-    assert_contains(&pdftotext(&path, Some(4_321), &[]), &["MeetEasy many-pages fixture"], "page 4321");
-}
-
-#[test]
-fn encrypted_pdfs_report_encryption_and_need_the_password() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-    let locked = write(dir.path(), "locked.pdf", &documents::pdf_encrypted_user_password());
-    let error = pdfinfo(&locked, &[]).err().unwrap_or_else(|| panic!("pdfinfo opened it without a password"));
-    assert!(error.contains("Incorrect password"), "{error}");
-    let info = pdfinfo(&locked, &["-upw", documents::PDF_USER_PASSWORD])
-        .unwrap_or_else(|e| panic!("pdfinfo with the user password: {e}"));
-    assert!(info.get("Encrypted").is_some_and(|v| v.starts_with("yes")), "{info:?}");
-    assert_eq!(info.get("Pages").map(String::as_str), Some("1"));
-    let text = pdftotext(&locked, None, &["-upw", documents::PDF_USER_PASSWORD]);
-    assert_contains(&text, &["Confidential meeting minutes"], "decrypted text");
-
-    let mut doc = lopdf::Document::load_mem(&documents::pdf_encrypted_user_password())
-        .unwrap_or_else(|e| panic!("lopdf load: {e}"));
-    assert!(doc.is_encrypted());
-    assert!(doc.decrypt("wrong").is_err());
-    doc.decrypt(documents::PDF_USER_PASSWORD).unwrap_or_else(|e| panic!("lopdf decrypt: {e}"));
-
-    let restricted = write(dir.path(), "restricted.pdf", &documents::pdf_encrypted_owner_only());
-    let info = pdfinfo(&restricted, &[]).unwrap_or_else(|e| panic!("owner-only opens without a password: {e}"));
-    assert!(info.get("Encrypted").is_some_and(|v| v.starts_with("yes")), "{info:?}");
-}
-
-#[test]
-fn scanned_pdfs_are_image_only_pages_at_200_dpi() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-    let jpeg = documents::jpeg(1000, 1400);
-    let grey =
-        image::DynamicImage::ImageLuma8(image::DynamicImage::ImageRgb8(documents::sample_image(400, 200)).to_luma8());
-    let pages_in = [
-        ScanImage::Jpeg(jpeg),
-        ScanImage::Pixels(image::DynamicImage::ImageRgb8(documents::sample_image(600, 800))),
-        ScanImage::Pixels(grey),
-    ];
-    let path = write(dir.path(), "scan.pdf", &documents::pdf_scanned(&pages_in));
-    assert_eq!(pages(&path), 3);
-    let info = pdfinfo(&path, &["-f", "1", "-l", "3"]).unwrap_or_default();
-    // 1000 × 1400 px at 200 dpi is 360 × 504 pt.
-    assert_eq!(info.get("Page    1 size").map(String::as_str), Some("360 x 504 pts"), "{info:?}");
-    assert_eq!(info.get("Page    2 size").map(String::as_str), Some("216 x 288 pts"), "{info:?}");
-    assert!(squash(&pdftotext(&path, None, &[])).is_empty(), "scanned pages have no text");
-    let list = run("pdfimages", &["-list", path_str(&path)], Duration::from_secs(60));
-    let list = String::from_utf8_lossy(&list.stdout);
-    let rows: Vec<Vec<&str>> = list.lines().skip(2).map(|line| line.split_whitespace().collect()).collect();
-    let summary: Vec<(&str, &str, &str, &str)> = rows.iter().map(|r| (r[0], r[3], r[4], r[8])).collect();
-    assert_eq!(
-        summary,
-        vec![("1", "1000", "1400", "jpeg"), ("2", "600", "800", "image"), ("3", "400", "200", "image")],
-        "{list}"
-    );
-    assert!(rows[2][5] == "gray" && rows[1][5] == "rgb", "{list}");
-}
-
-#[test]
-fn hostile_pdfs_are_well_formed_around_their_defect() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-    for (name, bytes) in [
-        ("kids_loop", documents::pdf_kids_loop()),
-        ("parent_loop", documents::pdf_parent_loop()),
-        ("self_ref", documents::pdf_self_ref()),
-        ("deep", documents::pdf_deep_nesting(100_000)),
-    ] {
-        let path = write(dir.path(), &format!("{name}.pdf"), &bytes);
-        // poppler bounds its walks; it must finish (run() panics otherwise)
-        // and must not report a repaired cross-reference table.
-        let output = run("pdfinfo", &[path_str(&path)], Duration::from_secs(60));
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        eprintln!(
-            "{name}: {}\n{stderr}",
-            String::from_utf8_lossy(&output.stdout).lines().find(|l| l.starts_with("Pages")).unwrap_or("no Pages line")
-        );
-        assert!(!stderr.contains("xref"), "{name}: the xref table must be valid: {stderr}");
-    }
-    let deep = documents::pdf_deep_nesting(100_000);
-    assert!(deep.len() > 200_000 && deep.len() < 201_000, "{} bytes", deep.len());
-    let text = String::from_utf8_lossy(&documents::pdf_self_ref()).into_owned();
-    assert!(text.contains("/Length 5 0 R") && text.contains("5 0 obj\n5 0 R\nendobj"), "{text}");
 }
 
 // ---------------------------------------------------------------------------
