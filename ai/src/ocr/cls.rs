@@ -68,7 +68,8 @@ pub fn classify_and_flip(model: &mut Model, crops: &mut [RgbImage]) -> Result<Ve
     Ok(flipped)
 }
 
-fn ratio(img: &RgbImage) -> f64 {
+/// Width over height (a zero height counts as one).
+pub fn ratio(img: &RgbImage) -> f64 {
     img.width() as f64 / img.height().max(1) as f64
 }
 

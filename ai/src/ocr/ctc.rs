@@ -34,7 +34,7 @@ pub fn greedy_decode(probs: ArrayView2<f32>, charset: &Charset) -> (String, f32)
     for row in probs.rows() {
         let (idx, p) = match row.as_slice() {
             Some(r) => argmax(r),
-            None => row.iter().enumerate().fold((0, f32::MIN), |best, (i, &v)| if v > best.1 { (i, v) } else { best }),
+            None => argmax(&row.to_vec()),
         };
         if idx != 0 && prev != Some(idx) {
             if let Some(c) = charset.chars.get(idx) {

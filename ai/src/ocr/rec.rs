@@ -13,7 +13,7 @@
 use image::RgbImage;
 use ndarray::{Array4, Axis, Ix3};
 
-use super::cls::aspect_order;
+use super::cls::{aspect_order, ratio};
 use super::ctc::{Charset, greedy_decode};
 use super::error::OcrError;
 use super::model::Model;
@@ -28,8 +28,7 @@ pub const REC_MAX_PADDING: f64 = 0.03;
 
 /// Tensor width a crop needs on its own.
 fn own_width(img: &RgbImage) -> u32 {
-    let ratio = img.width() as f64 / img.height().max(1) as f64;
-    ((REC_H as f64 * ratio) as u32).max(REC_MIN_W)
+    ((REC_H as f64 * ratio(img)) as u32).max(REC_MIN_W)
 }
 
 /// `order` (ascending width) cut into batches of at most [`REC_BATCH`] whose
@@ -59,7 +58,6 @@ pub fn recognize(
 ) -> Result<(Vec<(String, f32)>, u64), OcrError> {
     let mut width_px = 0u64;
     let mut results = vec![(String::new(), 0.0f32); crops.len()];
-    let ratio = |img: &RgbImage| img.width() as f64 / img.height().max(1) as f64;
     for chunk in width_batches(crops, &aspect_order(crops)) {
         let max_ratio = chunk.iter().map(|&i| ratio(&crops[i])).fold(REC_MIN_W as f64 / REC_H as f64, f64::max);
         let batch_w = ((REC_H as f64 * max_ratio) as u32).max(1);

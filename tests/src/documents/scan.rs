@@ -80,24 +80,22 @@ fn image_stream(scan: &ScanImage) -> (Stream, u32, u32) {
             "ColorSpace" => color_space, "BitsPerComponent" => 8,
         }
     };
+    // JPEG bytes go in unchanged, whatever they hold.
+    let dct = |bytes: &[u8], width: u32, height: u32, color_space: &str| {
+        let mut dict = image_dict(width, height, color_space);
+        dict.set("Filter", "DCTDecode");
+        let mut stream = Stream::new(dict, bytes.to_vec());
+        stream.allows_compression = false;
+        (stream, width, height)
+    };
     match scan {
         ScanImage::Jpeg(bytes) => {
             let decoder = must(JpegDecoder::new(Cursor::new(bytes)), "read JPEG header");
             let (width, height) = decoder.dimensions();
             let color_space = if decoder.color_type() == ColorType::L8 { "DeviceGray" } else { "DeviceRGB" };
-            let mut dict = image_dict(width, height, color_space);
-            dict.set("Filter", "DCTDecode");
-            let mut stream = Stream::new(dict, bytes.clone());
-            stream.allows_compression = false;
-            (stream, width, height)
+            dct(bytes, width, height, color_space)
         }
-        ScanImage::DamagedJpeg(bytes, width, height) => {
-            let mut dict = image_dict(*width, *height, "DeviceRGB");
-            dict.set("Filter", "DCTDecode");
-            let mut stream = Stream::new(dict, bytes.clone());
-            stream.allows_compression = false;
-            (stream, *width, *height)
-        }
+        ScanImage::DamagedJpeg(bytes, width, height) => dct(bytes, *width, *height, "DeviceRGB"),
         ScanImage::Pixels(image) => {
             let (width, height) = (image.width(), image.height());
             let grey = matches!(image.color(), ColorType::L8 | ColorType::La8 | ColorType::L16 | ColorType::La16);
