@@ -6,7 +6,10 @@
 #   - the Python test clients (python-socketio, aiosmtpd) in the same venv;
 #   - the AI models in $MEETEASY_MODELS_DIR (default ./models-data), fetched
 #     by scripts/fetch-models.sh when missing.
-# Extra arguments go to `cargo nextest run` (e.g. a test filter).
+#   - schemathesis (PyPI) in $MEETEASY_ST_VENV (default .venv-schemathesis),
+#     for a bounded pass against the OpenAPI schema before the Rust tests.
+# Extra arguments go to `cargo nextest run` (e.g. a test filter); with a
+# filter, the schemathesis pass is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv="${MEETEASY_VENV:-.venv}"
@@ -37,4 +40,10 @@ export MEETEASY_TEST_MONGODB_URL MEETEASY_TEST_REDIS_URL="$redis_url" MEETEASY_T
 echo "MongoDB wire server: $MEETEASY_TEST_MONGODB_URL"
 
 cargo build --locked -p meeteasy-api --bin meeteasy
+# A bounded schemathesis pass against a running `meeteasy dev` (every
+# operation, every check); MEETEASY_SCHEMATHESIS_EXAMPLES=0 skips it.
+st_examples="${MEETEASY_SCHEMATHESIS_EXAMPLES:-25}"
+if [ "$st_examples" != 0 ] && [ "$#" -eq 0 ]; then
+  MEETEASY_BIN="${CARGO_TARGET_DIR:-target}/debug/meeteasy" scripts/schemathesis.sh "$st_examples"
+fi
 cargo nextest run --locked --workspace --no-fail-fast "$@"

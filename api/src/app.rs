@@ -27,7 +27,11 @@ pub fn router(state: AppState) -> Router {
     let audio_limit = state.settings.limits.audio_body_bytes;
     let document_limit = state.settings.limits.document_body_bytes;
     let sockets = crate::realtime::layer(
-        crate::realtime::RealtimeState { keys: state.keys.clone(), store: state.jobs.store.clone() },
+        crate::realtime::RealtimeState {
+            keys: state.keys.clone(),
+            store: state.jobs.store.clone(),
+            gate: state.gate.clone(),
+        },
         &state.jobs.events,
     );
     let request_id = HeaderName::from_static("x-request-id");
@@ -62,11 +66,15 @@ pub fn router(state: AppState) -> Router {
                 .route("/ocr", post(ocr::create))
                 .layer(DefaultBodyLimit::max(document_limit)),
         );
-    Router::new()
-        .nest("/v1", v1)
+    // `/metrics` moves to its own listener when `metrics.listen` is set.
+    let root = if state.settings.metrics.listen.is_some() {
+        Router::new()
+    } else {
+        Router::new().route("/metrics", get(ops::metrics))
+    };
+    root.nest("/v1", v1)
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
-        .route("/metrics", get(ops::metrics))
         // A route layer sees the matched route template, so metrics are
         // labelled `/v1/jobs/{id}` rather than one series per id.
         .route_layer(middleware::from_fn(crate::metrics::track_http))
@@ -86,16 +94,14 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The small HTTP surface of a worker process: `/healthz` and `/metrics`.
-pub fn worker_router(jobs: meeteasy_jobs::JobControl, prom: metrics_exporter_prometheus::PrometheusHandle) -> Router {
+/// The small HTTP surface of a worker process: `/healthz` and `/metrics`;
+/// also the API's own metrics listener when `metrics.listen` is set.
+pub fn metrics_router(prom: metrics_exporter_prometheus::PrometheusHandle, token: Option<String>) -> Router {
     Router::new().route("/healthz", get(ops::healthz)).route(
         "/metrics",
-        get(move || {
-            let (jobs, prom) = (jobs.clone(), prom.clone());
-            async move {
-                crate::metrics::refresh_backlog(&jobs).await;
-                ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], prom.render())
-            }
+        get(move |headers: axum::http::HeaderMap| {
+            let (prom, token) = (prom.clone(), token.clone());
+            async move { ops::render(&prom, token.as_deref(), &headers) }
         }),
     )
 }

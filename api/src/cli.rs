@@ -99,8 +99,15 @@ impl Cli {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = cli.settings()?;
+    // Only `dev` and `token` may use the public development secret; a
+    // scale-out process without a real one would let anyone mint tokens.
+    let allow_dev = matches!(cli.command, Command::Dev { .. } | Command::Token { .. });
+    settings.check_secret(allow_dev)?;
     match cli.command {
         Command::Token { tenant, role, sub, ttl } => {
+            if settings.uses_dev_secret() {
+                eprintln!("note: signed with the built-in development secret (set MEETEASY_JWT_SECRET otherwise)");
+            }
             let tenant = TenantId::parse(tenant)?;
             let token = server::jwt_keys(&settings)?.mint(&tenant, &sub, vec![role], ttl)?;
             println!("{token}");
@@ -108,6 +115,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Dev { .. } => {
             crate::telemetry::init(&settings.log_format, &settings.log_level);
+            if settings.uses_dev_secret() {
+                tracing::warn!(
+                    "using the built-in development JWT secret (fine for `meeteasy dev`; \
+                     `meeteasy api` and `meeteasy worker` refuse it)"
+                );
+            }
             let backends = server::embedded(&settings).await?;
             let state = server::app_state(&settings, backends.clone())?;
             let listener = bind(&settings.listen).await?;
@@ -143,15 +156,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             server::preflight(&settings, &[pool]).await?;
             let backends = server::scaled(&settings).await?;
             let shutdown = Shutdown::on_signals();
-            match TcpListener::bind(&listen).await {
-                Ok(l) => {
-                    let app = crate::app::worker_router(backends.jobs.clone(), crate::metrics::install());
-                    let sd = shutdown.clone();
-                    tokio::spawn(async move { axum::serve(l, app).with_graceful_shutdown(sd.wait()).await });
-                }
-                Err(e) => {
-                    tracing::warn!(%listen, error = %e, "worker metrics endpoint disabled: cannot bind")
-                }
+            let refresh = std::time::Duration::from_secs(settings.metrics.refresh_secs);
+            crate::metrics::spawn_refresher(backends.jobs.clone(), refresh, shutdown.clone());
+            let token = settings.metrics.bearer_token.clone();
+            if let Err(e) = server::serve_metrics(&listen, crate::metrics::install(), token, shutdown.clone()).await {
+                tracing::warn!(%listen, error = %e, "worker metrics endpoint disabled");
             }
             tracing::info!(pool = %pool, "meeteasy worker ready");
             server::work(&backends, &settings, &[pool], shutdown).await

@@ -16,11 +16,15 @@ use meeteasy_jobs::notify::settings::NotifySettings;
 use meeteasy_jobs::settings::RuntimeSettings;
 use serde::{Deserialize, Serialize};
 
-/// The HS256 secret used when none is configured. `meeteasy dev`,
-/// `meeteasy token` and a default `api`/`worker` all agree on it, so local
-/// set-ups work out of the box; every process logs a warning while it is in
-/// use. Never run production on it.
+/// The HS256 secret used when none is configured, by `meeteasy dev` and
+/// `meeteasy token` only, so a local set-up works out of the box (both say
+/// so when they use it). It is public, so `meeteasy api` and `meeteasy
+/// worker` refuse to start with it: anyone could mint a `super_admin` token.
 pub const DEV_JWT_SECRET: &str = "meeteasy-dev-secret-do-not-use-in-production";
+
+/// The shortest HS256 secret accepted: 256 bits, the size of the HMAC key
+/// (RFC 7518 §3.2).
+pub const MIN_SECRET_BYTES: usize = 32;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -38,6 +42,10 @@ pub struct Settings {
     /// Optional RS256 public key (PEM). When set, tokens are verified with it
     /// and `meeteasy token` cannot mint.
     pub jwt_public_key_pem: Option<String>,
+    /// When set, every token must carry this `iss` (and minted tokens do).
+    pub jwt_issuer: Option<String>,
+    /// When set, every token must carry this `aud` (and minted tokens do).
+    pub jwt_audience: Option<String>,
     /// `pretty` or `json` logs.
     pub log_format: String,
     /// The `tracing` filter, e.g. `info,meeteasy_jobs=debug`.
@@ -52,7 +60,28 @@ pub struct Settings {
     pub ocr: OcrSettings,
     pub documents: meeteasy_jobs::documents::DocumentSettings,
     pub limits: Limits,
+    pub metrics: MetricsSettings,
     pub runtime: RuntimeSettings,
+}
+
+/// The Prometheus endpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MetricsSettings {
+    /// Serve `/metrics` on this address instead of the API's listener (keep
+    /// it on a private interface). Unset: `/metrics` is on the API listener.
+    pub listen: Option<String>,
+    /// When set, `/metrics` requires `Authorization: Bearer <token>`.
+    pub bearer_token: Option<String>,
+    /// How often the shared gauges (queue depth, jobs by state) are read
+    /// from the backends. A scrape only renders the cached values.
+    pub refresh_secs: u64,
+}
+
+impl Default for MetricsSettings {
+    fn default() -> Self {
+        Self { listen: None, bearer_token: None, refresh_secs: 15 }
+    }
 }
 
 /// OCR on the AI pool.
@@ -144,6 +173,8 @@ impl Default for Settings {
             mongodb_url: "mongodb://127.0.0.1:27017/meeteasy".into(),
             jwt_secret: DEV_JWT_SECRET.into(),
             jwt_public_key_pem: None,
+            jwt_issuer: None,
+            jwt_audience: None,
             log_format: "pretty".into(),
             log_level: "info".into(),
             models_dir: PathBuf::from("./models-data"),
@@ -154,6 +185,7 @@ impl Default for Settings {
             ocr: OcrSettings::default(),
             documents: Default::default(),
             limits: Limits::default(),
+            metrics: MetricsSettings::default(),
             runtime: RuntimeSettings::default(),
         }
     }
@@ -172,8 +204,48 @@ impl Settings {
     }
 
     pub fn uses_dev_secret(&self) -> bool {
-        self.jwt_public_key_pem.is_none() && self.jwt_secret == DEV_JWT_SECRET
+        self.public_key().is_none() && self.jwt_secret == DEV_JWT_SECRET
     }
+
+    /// The RS256 public key, when one is configured (an empty value is none).
+    pub fn public_key(&self) -> Option<&str> {
+        self.jwt_public_key_pem.as_deref().filter(|k| !k.trim().is_empty())
+    }
+
+    /// Checks the token secret before a process starts. `allow_dev`: only
+    /// `meeteasy dev` and `meeteasy token` may fall back to the public
+    /// development secret. A configured secret must be long enough
+    /// everywhere.
+    pub fn check_secret(&self, allow_dev: bool) -> Result<(), SecretError> {
+        if self.public_key().is_some() {
+            return Ok(());
+        }
+        if self.jwt_secret == DEV_JWT_SECRET {
+            return if allow_dev { Ok(()) } else { Err(SecretError::Missing) };
+        }
+        match self.jwt_secret.len() {
+            0 => Err(SecretError::Missing),
+            n if n < MIN_SECRET_BYTES => Err(SecretError::TooShort(n)),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Why a process refuses to start with its token configuration.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SecretError {
+    #[error(
+        "MEETEASY_JWT_SECRET is not set: `meeteasy api` and `meeteasy worker` need a secret of at least \
+         {MIN_SECRET_BYTES} bytes shared by every process (e.g. `export MEETEASY_JWT_SECRET=$(openssl rand -hex 32)`), \
+         or an RS256 public key in MEETEASY_JWT_PUBLIC_KEY_PEM; only `meeteasy dev` and `meeteasy token` use the \
+         built-in development secret"
+    )]
+    Missing,
+    #[error(
+        "MEETEASY_JWT_SECRET is too short ({0} bytes): use at least {MIN_SECRET_BYTES} bytes \
+         (e.g. `openssl rand -hex 32`)"
+    )]
+    TooShort(usize),
 }
 
 /// Flag values that override everything else; `None` means "not given".
@@ -222,6 +294,25 @@ mod tests {
         assert_eq!(s.listen, "127.0.0.1:8080");
         assert!(s.uses_dev_secret());
         assert_eq!(s.limits.json_body_bytes, 1 << 20);
+    }
+
+    #[test]
+    fn only_dev_and_token_accept_the_dev_secret_and_short_secrets_never_pass() {
+        let mut s = Settings::default();
+        assert_eq!(s.check_secret(true), Ok(()));
+        assert_eq!(s.check_secret(false), Err(SecretError::Missing));
+        s.jwt_secret = String::new();
+        assert_eq!(s.check_secret(true), Err(SecretError::Missing));
+        s.jwt_secret = "short".into();
+        assert_eq!(s.check_secret(true), Err(SecretError::TooShort(5)));
+        assert_eq!(s.check_secret(false), Err(SecretError::TooShort(5)));
+        s.jwt_secret = "x".repeat(MIN_SECRET_BYTES);
+        assert_eq!(s.check_secret(false), Ok(()));
+        let mut rs = Settings { jwt_public_key_pem: Some("-----BEGIN PUBLIC KEY-----".into()), ..Settings::default() };
+        assert_eq!(rs.check_secret(false), Ok(()));
+        rs.jwt_public_key_pem = Some("  ".into());
+        assert_eq!(rs.check_secret(false), Err(SecretError::Missing));
+        assert!(SecretError::Missing.to_string().contains("MEETEASY_JWT_SECRET"));
     }
 
     #[test]

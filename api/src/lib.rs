@@ -17,6 +17,7 @@ pub mod config;
 pub mod http;
 pub mod metrics;
 pub mod openapi;
+mod openapi_errors;
 pub mod realtime;
 pub mod routes;
 pub mod server;

@@ -2,9 +2,13 @@
 //!
 //! Counters and histograms are recorded where things happen (HTTP middleware
 //! here, job outcomes in `jobs::runtime`). Gauges that describe shared state
-//! (queue depth, jobs by state) are refreshed from the backends at scrape
-//! time, so every API instance reports the same numbers and an autoscaler can
-//! read any of them.
+//! (queue depth, jobs by state) are read from the backends by a background
+//! task every `metrics.refresh_secs`, so every API instance reports the same
+//! numbers and an autoscaler can read any of them.
+//!
+//! Why not at scrape time: `/metrics` may be reachable without a token, and
+//! a count over the whole jobs collection per scrape lets anyone load the
+//! store at will. A scrape now only renders what is cached.
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -63,6 +67,23 @@ pub async fn track_http(req: Request, next: Next) -> Response {
     resp
 }
 
+/// Refreshes the shared gauges now and then every `every`, until
+/// `shutdown`.
+pub fn spawn_refresher(jobs: JobControl, every: std::time::Duration, shutdown: crate::shutdown::Shutdown) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every.max(std::time::Duration::from_secs(1)));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let stop = shutdown.wait();
+        tokio::pin!(stop);
+        loop {
+            tokio::select! {
+                _ = &mut stop => return,
+                _ = tick.tick() => refresh_backlog(&jobs).await,
+            }
+        }
+    });
+}
+
 /// Sets the queue-depth and jobs-by-state gauges from the backends.
 pub async fn refresh_backlog(jobs: &JobControl) {
     match jobs.queues.stats().await {
@@ -80,7 +101,7 @@ pub async fn refresh_backlog(jobs: &JobControl) {
         }
         Err(e) => tracing::warn!(error = %e, "queue stats unavailable for /metrics"),
     }
-    match jobs.store.count_by_status().await {
+    match jobs.store.count_by_status(None).await {
         Ok(rows) => {
             for kind in meeteasy_models::JobKind::ALL {
                 for status in JobStatus::ALL {

@@ -4,6 +4,8 @@ use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
+use crate::openapi_errors::CommonErrors;
+
 /// The error shape every failure uses.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
@@ -63,7 +65,7 @@ impl Modify for BearerAuth {
         crate::routes::ops::metrics,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonErrors),
     tags(
         (name = "jobs", description = "Job status, cancellation and retries"),
         (name = "analytics", description = "Event ingestion and rollups"),

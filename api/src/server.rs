@@ -26,7 +26,7 @@ use meeteasy_models::Pool;
 use tokio::net::TcpListener;
 
 use crate::config::Settings;
-use crate::http::auth::JwtKeys;
+use crate::http::auth::{JwtKeys, TokenScope};
 use crate::shutdown::Shutdown;
 use crate::state::AppState;
 use crate::tickets::Tickets;
@@ -82,13 +82,13 @@ pub async fn scaled(settings: &Settings) -> anyhow::Result<Backends> {
     })
 }
 
+/// The token keys. Callers check the secret first (`Settings::check_secret`):
+/// this only builds what the configuration names.
 pub fn jwt_keys(settings: &Settings) -> anyhow::Result<JwtKeys> {
-    if settings.uses_dev_secret() {
-        tracing::warn!("using the built-in development JWT secret; set MEETEASY_JWT_SECRET in production");
-    }
-    match &settings.jwt_public_key_pem {
-        Some(pem) => Ok(JwtKeys::rs256(pem)?),
-        None => Ok(JwtKeys::hs256(&settings.jwt_secret)),
+    let scope = TokenScope { issuer: settings.jwt_issuer.clone(), audience: settings.jwt_audience.clone() };
+    match settings.public_key() {
+        Some(pem) => Ok(JwtKeys::rs256(pem, scope)?),
+        None => Ok(JwtKeys::hs256_scoped(&settings.jwt_secret, scope)),
     }
 }
 
@@ -107,10 +107,34 @@ pub fn app_state(settings: &Settings, backends: Backends) -> anyhow::Result<AppS
     })
 }
 
-/// Serves the API on `listener` until `shutdown`.
+/// Serves the API on `listener` until `shutdown`, with the metrics gauges
+/// refreshed in the background (and served on `metrics.listen` when set).
 pub async fn serve(listener: TcpListener, state: AppState, shutdown: Shutdown) -> anyhow::Result<()> {
+    let metrics = &state.settings.metrics;
+    crate::metrics::spawn_refresher(
+        state.jobs.clone(),
+        std::time::Duration::from_secs(metrics.refresh_secs),
+        shutdown.clone(),
+    );
+    if let Some(addr) = &metrics.listen {
+        serve_metrics(addr, state.prom.clone(), metrics.bearer_token.clone(), shutdown.clone()).await?;
+    }
     let app = crate::app::router(state);
     axum::serve(listener, app).with_graceful_shutdown(shutdown.wait()).await.context("HTTP server")
+}
+
+/// Serves `/healthz` and `/metrics` on `addr` in the background.
+pub async fn serve_metrics(
+    addr: &str,
+    prom: metrics_exporter_prometheus::PrometheusHandle,
+    token: Option<String>,
+    shutdown: Shutdown,
+) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr} for metrics"))?;
+    tracing::info!(listen = %listener.local_addr()?, "metrics endpoint ready");
+    let app = crate::app::metrics_router(prom, token);
+    tokio::spawn(async move { axum::serve(listener, app).with_graceful_shutdown(shutdown.wait()).await });
+    Ok(())
 }
 
 /// Checks what a pool needs before it takes jobs: the AI pool refuses to

@@ -22,6 +22,9 @@ pub struct TicketClaims {
     pub sub: String,
     pub tenant_id: String,
     pub roles: Vec<Role>,
+    /// The `exp` of the token that asked for the ticket: the token minted
+    /// from it expires no later, so a stolen token cannot renew itself.
+    pub exp: i64,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -12,7 +12,7 @@ use crate::events::{EventBus, JobEvent};
 use crate::kinds::{RequeueError, requeue};
 use crate::queue::{QueueError, Queues};
 use crate::store::{AttemptChange, Created, DynStore, ErrorPatch, JobRecord, StoreError, Transition};
-use crate::{Envelope, JobSpec};
+use crate::{Envelope, IdemKey, JobSpec};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EnqueueError {
@@ -24,6 +24,9 @@ pub enum EnqueueError {
     Requeue(#[from] RequeueError),
     #[error("payload does not encode: {0}")]
     Payload(#[from] serde_json::Error),
+    /// The idempotency key was used before for a different request.
+    #[error("the idempotency key was used with a different request")]
+    IdempotencyConflict,
 }
 
 /// Why a cancel or retry was refused.
@@ -49,17 +52,29 @@ impl std::fmt::Debug for JobControl {
 }
 
 impl JobControl {
-    /// Creates a job of type `J` for `tenant` and queues it. With an
-    /// idempotency key already used by this tenant, returns that job instead.
+    /// Creates a job of type `J` for `tenant`, made by `created_by`, and
+    /// queues it. With an idempotency key already used (by the same creator
+    /// at the same endpoint, for client keys), returns that job instead, or
+    /// `IdempotencyConflict` when the key then stood for another request.
     pub async fn enqueue<J: JobSpec>(
         &self,
         tenant: &TenantId,
+        created_by: &str,
         payload: J,
-        idempotency_key: Option<String>,
+        key: Option<IdemKey>,
     ) -> Result<JobRecord, EnqueueError> {
-        let record = JobRecord::new(tenant.clone(), J::KIND, serde_json::to_value(&payload)?, idempotency_key);
+        let record = JobRecord::new(tenant.clone(), created_by, J::KIND, serde_json::to_value(&payload)?, key.as_ref());
         let record = match self.store.create_job(record).await? {
-            Created::Existing(existing) => return Ok(existing),
+            Created::Existing(existing) => {
+                let same_request = key
+                    .as_ref()
+                    .and_then(IdemKey::fingerprint)
+                    .is_none_or(|f| existing.request_hash.as_deref() == Some(f) && existing.created_by == created_by);
+                if existing.kind != J::KIND || !same_request {
+                    return Err(EnqueueError::IdempotencyConflict);
+                }
+                return Ok(existing);
+            }
             Created::New(r) => r,
         };
         let env = Envelope { job_id: record.id, tenant_id: tenant.clone(), payload };
@@ -86,12 +101,17 @@ impl JobControl {
     /// Cancels a job that has not finished. A running job's handler is not
     /// interrupted, but its result is discarded: the final transition only
     /// applies from `running`.
+    ///
+    /// With `owner`, only a job created by that `sub` is found (attendees
+    /// cancel their own jobs only; another's answers like an unknown id).
     pub async fn cancel(
         &self,
         tenant: &TenantId,
         id: JobId,
+        owner: Option<&str>,
     ) -> Result<(ControlOutcome, Option<JobRecord>), EnqueueError> {
-        let Some(current) = self.store.get_job(tenant, id).await? else {
+        let Some(current) = self.store.get_job(tenant, id).await?.filter(|r| owner.is_none_or(|o| r.created_by == o))
+        else {
             return Ok((ControlOutcome::NotFound, None));
         };
         let t = Transition::new(

@@ -22,11 +22,18 @@ pub const MAX_ATTRS_BYTES: usize = 8 * 1024;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RawEvent {
+    /// The client's id for the event: the same id is counted once.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
     pub event_id: String,
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[A-Za-z0-9_.:-]{1,128}$"))]
     pub conference_id: String,
     #[serde(rename = "type")]
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[A-Za-z0-9_-]{1,64}$"))]
     pub event_type: String,
+    /// RFC 3339.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub ts: String,
+    /// Free-form attributes, at most 8 KiB as JSON.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub attrs: serde_json::Value,
@@ -46,7 +53,10 @@ pub struct Event {
 
 impl RawEvent {
     pub fn validate(self) -> Result<Event, ParseError> {
-        if self.event_id.is_empty() || self.event_id.len() > 128 || self.event_id.chars().any(char::is_control) {
+        if self.event_id.is_empty()
+            || self.event_id.chars().count() > 128
+            || self.event_id.chars().any(char::is_control)
+        {
             return Err(ParseError::new("event_id", "1-128 printable characters"));
         }
         if !is_key_safe(&self.conference_id, 128, true) {

@@ -58,4 +58,14 @@ pub struct Claims {
     pub exp: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iat: Option<i64>,
+    /// Not valid before (seconds since the epoch); honoured when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
+    /// Issuer; checked when the server is configured with `jwt_issuer`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    /// Audience; checked when the server is configured with `jwt_audience`.
+    /// A string or a list of strings, as RFC 7519 allows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aud: Option<serde_json::Value>,
 }

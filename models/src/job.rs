@@ -156,6 +156,10 @@ pub struct JobView {
     pub error: Option<JobError>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub result: Option<serde_json::Value>,
+    /// The `sub` of the token that created the job (child jobs inherit
+    /// their parent's creator; platform-made jobs use a `system:` name).
+    /// Attendees see only the jobs they created.
+    pub created_by: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

@@ -18,7 +18,8 @@ pub enum Backend {
     Scaled,
 }
 
-pub const TEST_SECRET: &str = "test-secret-0123456789";
+/// At least 32 bytes: `meeteasy api` and `meeteasy worker` refuse shorter.
+pub const TEST_SECRET: &str = "test-secret-0123456789-0123456789-abcdef";
 
 /// The MongoDB URL of the test server, with the database swapped for `db`.
 pub fn mongodb_url(db: &str) -> String {
@@ -171,10 +172,18 @@ impl TestApp {
     }
 
     pub fn token(&self, tenant: &str, role: Role) -> String {
+        self.token_as(tenant, role, "test-user")
+    }
+
+    /// A token for a named user (`sub`): attendees see only what their
+    /// `sub` created.
+    pub fn token_as(&self, tenant: &str, role: Role, sub: &str) -> String {
+        self.token_for(tenant, role, sub, Duration::from_secs(600))
+    }
+
+    pub fn token_for(&self, tenant: &str, role: Role, sub: &str, ttl: Duration) -> String {
         let tenant = TenantId::parse(tenant).unwrap_or_else(|e| panic!("tenant: {e}"));
-        self.keys
-            .mint(&tenant, "test-user", vec![role], Duration::from_secs(600))
-            .unwrap_or_else(|e| panic!("mint: {e}"))
+        self.keys.mint(&tenant, sub, vec![role], ttl).unwrap_or_else(|e| panic!("mint: {e}"))
     }
 
     pub async fn get(&self, path: &str, token: &str) -> reqwest::Response {

@@ -10,6 +10,7 @@
 //! parallel without seeing each other's jobs.
 
 pub mod app;
+pub mod attack;
 pub mod cer;
 mod docs_client;
 pub mod documents;

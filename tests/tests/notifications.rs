@@ -103,7 +103,7 @@ on_both_backends!(a_send_interrupted_by_a_crash_is_not_repeated, |backend: Backe
         locale: "en".into(),
         vars: json!({"name": "Ann"}),
     };
-    let rec = app.jobs.enqueue(&tenant, job, None).await.unwrap_or_else(|e| panic!("{e}"));
+    let rec = app.jobs.enqueue(&tenant, "test-user", job, None).await.unwrap_or_else(|e| panic!("{e}"));
     // A previous worker claimed maybe@ and died before the SMTP answer came back.
     let key = DeliveryKey {
         tenant_id: tenant.clone(),

@@ -1,5 +1,6 @@
 //! The store contract, run against both implementations.
 
+use meeteasy_jobs::IdemKey;
 use meeteasy_jobs::store::{AttemptChange, Created, DynStore, ErrorPatch, JobRecord, Transition};
 use meeteasy_models::analytics::{Counts, Granularity};
 use meeteasy_models::{JobError, JobKind, JobStatus, TenantId};
@@ -43,14 +44,16 @@ on_both_backends!(blobs_round_trip_and_stay_with_their_tenant, |backend: Backend
 on_both_backends!(job_records_are_idempotent_and_transitions_compare_and_set, |backend: Backend| async move {
     let (_app, store) = store(backend).await;
     let acme = tenant("acme");
-    let rec = JobRecord::new(acme.clone(), JobKind::Sleep, json!({"millis": 0}), Some("k1".into()));
+    let k1 = IdemKey::internal("k1");
+    let rec = JobRecord::new(acme.clone(), "ann", JobKind::Sleep, json!({"millis": 0}), Some(&k1));
     let Ok(Created::New(first)) = store.create_job(rec).await else { panic!("first create") };
-    let again = JobRecord::new(acme.clone(), JobKind::Sleep, json!({"millis": 9}), Some("k1".into()));
+    let again = JobRecord::new(acme.clone(), "ann", JobKind::Sleep, json!({"millis": 9}), Some(&k1));
     match store.create_job(again).await {
         Ok(Created::Existing(existing)) => assert_eq!(existing, first),
         other => panic!("expected the existing job, got {other:?}"),
     }
-    let other_tenant = JobRecord::new(tenant("globex"), JobKind::Sleep, json!({}), Some("k1".into()));
+    assert_eq!(first.created_by, "ann", "the creator is stored");
+    let other_tenant = JobRecord::new(tenant("globex"), "ann", JobKind::Sleep, json!({}), Some(&k1));
     assert!(matches!(store.create_job(other_tenant).await, Ok(Created::New(_))));
 
     let start =
@@ -66,8 +69,10 @@ on_both_backends!(job_records_are_idempotent_and_transitions_compare_and_set, |b
     let dead = store.transition(fail).await.ok().flatten().unwrap_or_else(|| panic!("fail"));
     assert_eq!(dead.error.map(|e| e.code), Some("x.y".to_string()));
     assert_eq!(dead.result, Some(json!({"partial": true})));
-    let counts = store.count_by_status().await.unwrap_or_default();
+    let counts = store.count_by_status(Some(&acme)).await.unwrap_or_default();
     assert!(counts.contains(&(JobKind::Sleep, JobStatus::Dead, 1)), "{counts:?}");
+    let globex = store.count_by_status(Some(&tenant("globex"))).await.unwrap_or_default();
+    assert!(!globex.iter().any(|(_, s, _)| *s == JobStatus::Dead), "counts are per tenant: {globex:?}");
 });
 
 on_both_backends!(rollups_only_ever_grow, |backend: Backend| async move {

@@ -43,6 +43,15 @@ on_both_backends!(private_targets_and_other_schemes_are_refused, |backend: Backe
         "http://10.0.0.7/x",
         "http://[::1]/x",
         "http://localhost/x",
+        "http://[64:ff9b::a9fe:a9fe]/x",
+        "http://[2002:a9fe:a9fe::]/x",
+        "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/x",
+        "http://[::7f00:1]/x",
+        "http://[fec0::1]/x",
+        "http://[::ffff:a9fe:a9fe]/x",
+        "http://2130706433/x",
+        "http://0177.0.0.1/x",
+        "http://0x7f.1/x",
     ] {
         assert_error(register(&app, &t, url).await, 422, "webhook.forbidden_target").await;
     }

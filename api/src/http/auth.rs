@@ -23,6 +23,8 @@ pub struct JwtKeys {
     encoding: Option<EncodingKey>,
     decoding: DecodingKey,
     validation: Validation,
+    issuer: Option<String>,
+    audience: Option<String>,
 }
 
 impl std::fmt::Debug for JwtKeys {
@@ -41,50 +43,106 @@ pub enum KeyError {
     Sign(jsonwebtoken::errors::Error),
 }
 
-fn validation(alg: Algorithm) -> Validation {
+/// Tokens longer than this are refused before any parsing: a real JWT with
+/// a handful of claims is a few hundred bytes.
+pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
+
+/// Who issues and who may accept tokens, when configured (`jwt_issuer`,
+/// `jwt_audience`): tokens from an identity provider must then carry them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TokenScope {
+    pub issuer: Option<String>,
+    pub audience: Option<String>,
+}
+
+fn validation(alg: Algorithm, scope: &TokenScope) -> Validation {
     let mut v = Validation::new(alg);
     v.leeway = 30;
-    v.set_required_spec_claims(&["exp", "sub"]);
+    v.validate_nbf = true;
+    let mut required = vec!["exp", "sub"];
+    match &scope.issuer {
+        Some(iss) => {
+            v.set_issuer(&[iss]);
+            required.push("iss");
+        }
+        None => v.iss = None,
+    }
+    match &scope.audience {
+        Some(aud) => {
+            v.set_audience(&[aud]);
+            required.push("aud");
+        }
+        None => v.validate_aud = false,
+    }
+    v.set_required_spec_claims(&required);
     v
 }
 
 impl JwtKeys {
     pub fn hs256(secret: &str) -> Self {
+        Self::hs256_scoped(secret, TokenScope::default())
+    }
+
+    pub fn hs256_scoped(secret: &str, scope: TokenScope) -> Self {
         Self {
             encoding: Some(EncodingKey::from_secret(secret.as_bytes())),
             decoding: DecodingKey::from_secret(secret.as_bytes()),
-            validation: validation(Algorithm::HS256),
+            validation: validation(Algorithm::HS256, &scope),
+            issuer: scope.issuer,
+            audience: scope.audience,
         }
     }
 
-    pub fn rs256(public_pem: &str) -> Result<Self, KeyError> {
+    pub fn rs256(public_pem: &str, scope: TokenScope) -> Result<Self, KeyError> {
         let decoding = DecodingKey::from_rsa_pem(public_pem.as_bytes()).map_err(KeyError::BadPublicKey)?;
-        Ok(Self { encoding: None, decoding, validation: validation(Algorithm::RS256) })
+        Ok(Self {
+            encoding: None,
+            decoding,
+            validation: validation(Algorithm::RS256, &scope),
+            issuer: scope.issuer,
+            audience: scope.audience,
+        })
+    }
+
+    /// Whether this server can sign tokens (HS256) or only verify (RS256).
+    pub fn can_mint(&self) -> bool {
+        self.encoding.is_some()
     }
 
     pub fn mint(&self, tenant: &TenantId, sub: &str, roles: Vec<Role>, ttl: Duration) -> Result<String, KeyError> {
-        let key = self.encoding.as_ref().ok_or(KeyError::CannotMint)?;
         let now = chrono::Utc::now().timestamp();
+        self.mint_until(tenant, sub, roles, now.saturating_add(i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX / 2)))
+    }
+
+    /// Mints a token that expires at `exp` (seconds since the epoch).
+    pub fn mint_until(&self, tenant: &TenantId, sub: &str, roles: Vec<Role>, exp: i64) -> Result<String, KeyError> {
+        let key = self.encoding.as_ref().ok_or(KeyError::CannotMint)?;
         let claims = Claims {
             sub: sub.to_string(),
             tenant_id: tenant.to_string(),
             roles,
-            exp: now + i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX / 2),
-            iat: Some(now),
+            exp,
+            iat: Some(chrono::Utc::now().timestamp()),
+            nbf: None,
+            iss: self.issuer.clone(),
+            aud: self.audience.clone().map(serde_json::Value::String),
         };
         encode(&Header::new(Algorithm::HS256), &claims, key).map_err(KeyError::Sign)
     }
 
     pub fn verify(&self, token: &str) -> Result<AuthUser, ApiError> {
+        if token.is_empty() || token.len() > MAX_TOKEN_BYTES {
+            return Err(ApiError::InvalidToken);
+        }
         let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
             tracing::debug!(error = %e, "token rejected");
             ApiError::InvalidToken
         })?;
         let tenant = TenantId::parse(data.claims.tenant_id).map_err(|_| ApiError::InvalidToken)?;
-        if data.claims.sub.is_empty() {
+        if data.claims.sub.is_empty() || data.claims.sub.len() > 256 || data.claims.roles.is_empty() {
             return Err(ApiError::InvalidToken);
         }
-        Ok(AuthUser { sub: data.claims.sub, tenant, roles: data.claims.roles })
+        Ok(AuthUser { sub: data.claims.sub, tenant, roles: data.claims.roles, exp: data.claims.exp })
     }
 }
 
@@ -94,6 +152,9 @@ pub struct AuthUser {
     pub sub: String,
     pub tenant: TenantId,
     pub roles: Vec<Role>,
+    /// When the token expires (seconds since the epoch): tickets and
+    /// sockets never outlive it.
+    pub exp: i64,
 }
 
 impl AuthUser {
@@ -103,6 +164,25 @@ impl AuthUser {
 
     pub fn require(&self, role: Role) -> Result<(), ApiError> {
         if self.has(role) { Ok(()) } else { Err(ApiError::Forbidden) }
+    }
+
+    /// Whether the caller sees only what it created (attendees), rather
+    /// than its whole tenant (organizers and above).
+    pub fn own_only(&self) -> bool {
+        !self.has(Role::Organizer)
+    }
+
+    /// The creator filter for reads: `Some(sub)` for attendees.
+    pub fn owner_filter(&self) -> Option<&str> {
+        self.own_only().then_some(self.sub.as_str())
+    }
+
+    /// Whether the caller may see a record of `tenant` created by `creator`.
+    pub fn can_see(&self, tenant: &TenantId, creator: &str) -> bool {
+        if self.has(Role::SuperAdmin) {
+            return true;
+        }
+        &self.tenant == tenant && (!self.own_only() || creator == self.sub)
     }
 
     /// Rejects a client-supplied tenant that differs from the token's.

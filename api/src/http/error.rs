@@ -171,7 +171,14 @@ impl From<StoreError> for ApiError {
 
 impl From<EnqueueError> for ApiError {
     fn from(e: EnqueueError) -> Self {
-        ApiError::Internal(e.to_string())
+        match e {
+            EnqueueError::IdempotencyConflict => ApiError::Invalid {
+                code: "idempotency.conflict",
+                field: "Idempotency-Key".into(),
+                detail: "was used with a different request".into(),
+            },
+            other => ApiError::Internal(other.to_string()),
+        }
     }
 }
 
@@ -188,6 +195,12 @@ impl From<JsonRejection> for ApiError {
             JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType,
             other => ApiError::MalformedJson(other.body_text()),
         }
+    }
+}
+
+impl From<axum::extract::multipart::MultipartRejection> for ApiError {
+    fn from(r: axum::extract::multipart::MultipartRejection) -> Self {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE { ApiError::TooLarge } else { ApiError::UnsupportedMediaType }
     }
 }
 

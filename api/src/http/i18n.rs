@@ -60,6 +60,16 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("auth.missing_token", "Authentication is required.", "需要身份验证。"),
     ("auth.invalid_token", "The access token is invalid or expired.", "访问令牌无效或已过期。"),
     ("auth.invalid_ticket", "The ticket is invalid, expired or already used.", "票据无效、已过期或已被使用。"),
+    (
+        "auth.tickets_not_configured",
+        "Login tickets are not available: this server verifies tokens from an identity provider and cannot issue them.",
+        "登录票据不可用：此服务器只验证身份提供方签发的令牌，无法签发令牌。",
+    ),
+    (
+        "idempotency.conflict",
+        "This Idempotency-Key was already used for a different request.",
+        "此 Idempotency-Key 已用于另一个不同的请求。",
+    ),
     ("auth.forbidden", "You do not have permission to do this.", "您没有执行此操作的权限。"),
     ("auth.tenant_mismatch", "The tenant in the request does not match your token.", "请求中的租户与您的令牌不一致。"),
     ("request.invalid", "The request is invalid: {field} {detail}.", "请求无效：{field} {detail}。"),

@@ -2,8 +2,16 @@
 //! `/socket.io/` by socketioxide.
 //!
 //! A client connects with `auth: {"token": "<JWT>"}`; a bad or missing token
-//! is refused with a `connect_error`. A connected socket joins its tenant's
-//! room and may `subscribe` to a job of its tenant (joining that job's room).
+//! is refused with a `connect_error`, and a socket is disconnected when its
+//! token expires. Who hears what follows the HTTP visibility rules:
+//! - an organizer's or admin's socket joins its tenant's room and hears
+//!   every job of the tenant;
+//! - an attendee's socket joins only its own user room and hears only the
+//!   jobs it created;
+//! - a socket may `subscribe` to one job it may see (joining that job's
+//!   room); `subscribe` is rate-limited per user, since each costs a store
+//!   read.
+//!
 //! Events are `job.progress`, `job.completed`, `job.failed` (payload: the job
 //! view) and `notification`.
 //!
@@ -19,6 +27,7 @@ mod relay;
 use std::sync::Arc;
 
 use meeteasy_jobs::events::EventBus;
+use meeteasy_jobs::ratelimit::RateGate;
 use meeteasy_jobs::store::DynStore;
 use socketioxide::SocketIo;
 use socketioxide::layer::SocketIoLayer;
@@ -30,7 +39,12 @@ use crate::http::auth::JwtKeys;
 pub struct RealtimeState {
     pub keys: Arc<JwtKeys>,
     pub store: DynStore,
+    /// Rate limits for `subscribe` (shared by API instances on Redis).
+    pub gate: RateGate,
 }
+
+/// `subscribe` calls allowed per user per minute.
+pub const SUBSCRIBES_PER_MINUTE: u64 = 120;
 
 impl std::fmt::Debug for RealtimeState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -52,4 +66,10 @@ pub fn tenant_room(tenant: &str) -> String {
 
 pub fn job_room(job_id: &str) -> String {
     format!("job:{job_id}")
+}
+
+/// An attendee's own room. The tenant is part of the name: the same `sub`
+/// in two tenants is two users.
+pub fn user_room(tenant: &str, sub: &str) -> String {
+    format!("user:{tenant}:{sub}")
 }

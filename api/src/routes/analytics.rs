@@ -18,6 +18,7 @@ use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct EventBatch {
+    #[schema(min_items = 1, max_items = 1000)]
     pub events: Vec<RawEvent>,
     /// Ignored unless it differs from the token's tenant (then rejected).
     pub tenant_id: Option<String>,
@@ -26,7 +27,7 @@ pub struct EventBatch {
 /// Accepts 1–1000 events and queues their ingestion. Events already stored
 /// for this tenant (same `event_id`) are counted once.
 #[utoipa::path(post, path = "/v1/analytics/events", tag = "analytics", request_body = EventBatch,
-    params(("Idempotency-Key" = Option<String>, Header)),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", description = "Same key, creator and endpoint: the same job; with a different request: 422 `idempotency.conflict`")),
     responses((status = 202, body = JobView), (status = 422, body = crate::openapi::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn ingest(
@@ -52,20 +53,27 @@ pub async fn ingest(
         })?;
         events.push(ev);
     }
-    let key = idempotency::from_headers(&headers)?;
-    let job = st.jobs.enqueue(&user.tenant, IngestAnalytics { events }, key).await?;
+    let job = IngestAnalytics { events };
+    let key = idempotency::scoped_json(&user, "analytics", idempotency::from_headers(&headers)?, &job)?;
+    let job = st.jobs.enqueue(&user.tenant, &user.sub, job, key).await?;
     Ok((StatusCode::ACCEPTED, Json(job.view())))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct SummaryQuery {
+    #[param(pattern = r"^[A-Za-z0-9_.:-]{1,128}$")]
     pub conference_id: String,
-    /// RFC 3339; default: `to` minus 7 days.
+    /// RFC 3339; default: `to` minus 7 days. Must be before `to`.
+    #[param(format = DateTime, nullable = false)]
     pub from: Option<String>,
     /// RFC 3339, exclusive; default: now.
+    #[param(format = DateTime, nullable = false)]
     pub to: Option<String>,
     /// `minute`, `hour` (default) or `day`.
+    #[param(value_type = Option<Granularity>, nullable = false)]
     pub granularity: Option<String>,
+    /// Ignored unless it differs from the token's tenant (then rejected).
+    #[param(nullable = false)]
     pub tenant_id: Option<String>,
 }
 

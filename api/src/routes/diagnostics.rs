@@ -20,12 +20,15 @@ use crate::state::AppState;
 pub struct SleepRequest {
     /// 0–60000 ms.
     #[serde(default)]
+    #[schema(maximum = 60000)]
     pub millis: u64,
     /// `abort` or `retry` to make the job fail that way.
+    #[schema(pattern = "^(abort|retry)$")]
     pub fail: Option<String>,
 }
 
 #[utoipa::path(post, path = "/v1/diagnostics/sleep", tag = "operations", request_body = SleepRequest,
+    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", description = "Same key, creator and endpoint: the same job; with a different request: 422 `idempotency.conflict`")),
     responses((status = 202, body = JobView), (status = 403, body = crate::openapi::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn sleep(
@@ -41,7 +44,8 @@ pub async fn sleep(
     if !matches!(req.fail.as_deref(), None | Some("abort") | Some("retry")) {
         return Err(ApiError::invalid("fail", "must be abort or retry"));
     }
-    let key = idempotency::from_headers(&headers)?;
-    let job = st.jobs.enqueue(&user.tenant, Sleep { millis: req.millis, fail: req.fail }, key).await?;
+    let job = Sleep { millis: req.millis, fail: req.fail };
+    let key = idempotency::scoped_json(&user, "diagnostics.sleep", idempotency::from_headers(&headers)?, &job)?;
+    let job = st.jobs.enqueue(&user.tenant, &user.sub, job, key).await?;
     Ok((StatusCode::ACCEPTED, Json(job.view())))
 }

@@ -5,7 +5,7 @@
 //! file(s), writes the document record and queues `convert_document`. The
 //! document id *is* that job's id. Everything heavy happens on the CPU pool.
 
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use meeteasy_jobs::kinds::ConvertDocument;
@@ -18,7 +18,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::http::auth::AuthUser;
 use crate::http::error::ApiError;
-use crate::http::extract::Json;
+use crate::http::extract::{Json, Multipart, Query};
 use crate::http::{idempotency, range, upload};
 use crate::state::AppState;
 
@@ -30,12 +30,14 @@ pub struct DocumentUpload {
     #[schema(format = Binary, content_media_type = "application/octet-stream")]
     pub file: String,
     /// `auto` (default: OCR scanned pages), `force` or `skip`.
+    #[schema(nullable = false)]
     pub ocr: Option<OcrMode>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct UploadQuery {
     /// Same as the `ocr` form field.
+    #[param(value_type = Option<OcrMode>, nullable = false)]
     pub ocr: Option<String>,
 }
 
@@ -52,14 +54,15 @@ fn recognize(bytes: &[u8]) -> Result<Option<DocType>, ApiError> {
     }
 }
 
+/// The form field wins over the query parameter; each must be valid when
+/// given.
 fn ocr_mode(form: &upload::Upload, q: &UploadQuery) -> Result<OcrMode, ApiError> {
-    match form.field("ocr").or(q.ocr.as_deref()) {
-        Some(m) => Ok(m.parse::<OcrMode>()?),
-        None => Ok(OcrMode::Auto),
-    }
+    let query = q.ocr.as_deref().map(str::parse::<OcrMode>).transpose()?;
+    let field = form.field("ocr").map(str::parse::<OcrMode>).transpose()?;
+    Ok(field.or(query).unwrap_or(OcrMode::Auto))
 }
 
-#[utoipa::path(post, path = "/v1/documents", tag = "documents", params(UploadQuery),
+#[utoipa::path(post, path = "/v1/documents", tag = "documents", params(UploadQuery, ("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", description = "Same key, creator and endpoint: the same job; with a different request: 422 `idempotency.conflict`")),
     request_body(content = inline(DocumentUpload), content_type = "multipart/form-data"),
     responses((status = 202, body = JobView, description = "queued; `result.document_id` once converted"),
         (status = 413, body = crate::openapi::ErrorBody), (status = 415, body = crate::openapi::ErrorBody),
@@ -70,7 +73,7 @@ pub async fn upload(
     user: AuthUser,
     Query(q): Query<UploadQuery>,
     headers: HeaderMap,
-    mp: Multipart,
+    Multipart(mp): Multipart,
 ) -> Result<(StatusCode, Json<JobView>), ApiError> {
     user.require(Role::Organizer)?;
     let key = idempotency::from_headers(&headers)?;
@@ -99,13 +102,21 @@ pub async fn upload(
     let size = file.bytes.len() as u64 + more.iter().map(|f| f.bytes.len() as u64).sum::<u64>();
     let store = &st.jobs.store;
     let mime = |t: Option<DocType>| t.map_or("application/octet-stream", DocType::mime);
-    let (blob_id, _) = store.put_blob(&user.tenant, &file.filename, mime(ty), file.bytes).await?;
+    let (blob_id, meta) = store.put_blob(&user.tenant, &file.filename, mime(ty), file.bytes).await?;
+    // The request an idempotency key stands for: every file's digest, in
+    // order, and the OCR mode.
+    let mut digests = vec![meta.sha256];
     let mut extra_blobs = Vec::with_capacity(more.len());
     for (f, t) in more.into_iter().zip(more_types) {
-        extra_blobs.push(store.put_blob(&user.tenant, &f.filename, mime(t), f.bytes).await?.0);
+        let (id, meta) = store.put_blob(&user.tenant, &f.filename, mime(t), f.bytes).await?;
+        extra_blobs.push(id);
+        digests.push(meta.sha256);
     }
+    let ocr_name = serde_json::to_string(&ocr).unwrap_or_default();
+    let parts = digests.iter().map(|d| d.as_bytes()).chain([ocr_name.as_bytes()]);
+    let key = idempotency::scoped(&user, "documents", key, parts);
     let job = ConvertDocument { blob_id, extra_blobs, filename: file.filename, source_type: ty, ocr, size };
-    let rec = st.jobs.enqueue(&user.tenant, job.clone(), key).await?;
+    let rec = st.jobs.enqueue(&user.tenant, &user.sub, job.clone(), key).await?;
     if is_same_upload(&rec, &job) {
         store.insert_document(&job.new_record(&user.tenant, rec.id)).await?;
     } else {
@@ -130,7 +141,11 @@ async fn load(st: &AppState, user: &AuthUser, raw: &str) -> Result<DocumentRecor
     } else {
         st.jobs.store.get_job(&user.tenant, id).await?
     };
-    let job = job.filter(|j| j.kind == JobKind::ConvertDocument).ok_or_else(not_found)?;
+    // Attendees see only what they created; another's answers like an
+    // unknown id.
+    let job = job
+        .filter(|j| j.kind == JobKind::ConvertDocument && user.can_see(&j.tenant_id, &j.created_by))
+        .ok_or_else(not_found)?;
     let doc = match st.jobs.store.get_document(&job.tenant_id, id).await? {
         Some(d) => d,
         // The upload crashed between enqueue and writing the record.
@@ -176,7 +191,9 @@ fn pdf_name(filename: &str) -> String {
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct PdfQuery {
-    /// `1` (or `true`) to show in the browser instead of downloading.
+    /// `1` (or `true`) to show in the browser instead of downloading; any
+    /// other value downloads.
+    #[param(nullable = false)]
     pub inline: Option<String>,
 }
 
@@ -204,7 +221,9 @@ pub async fn pdf(
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct TextQuery {
-    /// `json` (default) or `plain` (pages separated by form feeds).
+    /// `json` (default) or `plain` (pages separated by form feeds; `text`
+    /// is an alias).
+    #[param(pattern = "^(json|plain|text)$", nullable = false)]
     pub format: Option<String>,
 }
 

@@ -24,11 +24,18 @@ pub fn parse_job_id(raw: &str) -> Result<JobId, ApiError> {
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ListQuery {
+    #[param(value_type = Option<JobStatus>, nullable = false)]
     pub status: Option<String>,
+    #[param(value_type = Option<JobKind>, nullable = false)]
     pub kind: Option<String>,
+    /// From 1 (0 reads as 1).
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4294967295_i64, nullable = false)]
     pub page: Option<u32>,
+    /// 1–100, default 20; other values are clamped into that range.
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4294967295_i64, nullable = false)]
     pub page_size: Option<u32>,
     /// Ignored unless it differs from the token's tenant (then rejected).
+    #[param(nullable = false)]
     pub tenant_id: Option<String>,
 }
 
@@ -52,6 +59,8 @@ pub async fn list(
     let filter = JobFilter {
         status: q.status.as_deref().map(str::parse::<JobStatus>).transpose()?,
         kind: q.kind.as_deref().map(str::parse::<JobKind>).transpose()?,
+        // Attendees list their own jobs; organizers and admins the tenant's.
+        created_by: user.owner_filter().map(str::to_string),
     };
     let page = PageRequest::new(q.page, q.page_size);
     let found = st.jobs.store.list_jobs(&user.tenant, &filter, page).await?;
@@ -78,7 +87,9 @@ pub async fn get(
     } else {
         st.jobs.store.get_job(&user.tenant, id).await?
     };
-    rec.map(|r| Json(r.view())).ok_or(ApiError::NotFound("job.not_found"))
+    rec.filter(|r| user.can_see(&r.tenant_id, &r.created_by))
+        .map(|r| Json(r.view()))
+        .ok_or(ApiError::NotFound("job.not_found"))
 }
 
 fn control_result(
@@ -103,7 +114,7 @@ pub async fn cancel(
     Path(id): Path<String>,
 ) -> Result<Json<JobView>, ApiError> {
     let id = parse_job_id(&id)?;
-    let (outcome, rec) = st.jobs.cancel(&user.tenant, id).await?;
+    let (outcome, rec) = st.jobs.cancel(&user.tenant, id, user.owner_filter()).await?;
     control_result(outcome, rec, "job.not_cancellable")
 }
 
@@ -127,12 +138,16 @@ pub struct QueueView {
     pub queue: String,
     pub kind: JobKind,
     pub pool: String,
+    /// Waiting jobs: the queue's depth (`all`), or the tenant's `queued`
+    /// jobs of this kind (`tenant`).
     pub depth: u64,
+    /// Retries waiting for their time (`all`: the queue's schedule;
+    /// `tenant`: the tenant's `failed` jobs).
     pub scheduled: u64,
     pub running: u64,
-    /// Jobs of this kind waiting for a retry (all tenants).
+    /// Jobs of this kind waiting for a retry.
     pub failed: u64,
-    /// Jobs of this kind that gave up (all tenants).
+    /// Jobs of this kind that gave up.
     pub dead: u64,
     /// Jobs of this kind that succeeded in the last 60 seconds.
     pub throughput_per_min: u64,
@@ -141,35 +156,50 @@ pub struct QueueView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QueuesView {
     pub backend: String,
+    /// `all`: the deployment's queues (super admins); `tenant`: the
+    /// caller's tenant's share of them (tenant admins).
+    pub scope: String,
     pub queues: Vec<QueueView>,
 }
 
-/// Queue depth per queue (operators). Job counts by state are in `/metrics`.
+/// Queues per pool and kind. A `super_admin` sees the deployment's queues;
+/// a tenant `admin` sees only its own tenant's jobs in them, never other
+/// tenants' counts.
 #[utoipa::path(get, path = "/v1/queues", tag = "jobs",
     responses((status = 200, body = QueuesView), (status = 403, body = crate::openapi::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn queues(State(st): State<AppState>, user: AuthUser) -> Result<Json<QueuesView>, ApiError> {
     user.require(Role::Admin)?;
+    let all = user.has(Role::SuperAdmin);
+    let tenant = (!all).then_some(&user.tenant);
     let stats = st.jobs.queues.stats().await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
-    let by_status = st.jobs.store.count_by_status().await?;
+    let by_status = st.jobs.store.count_by_status(tenant).await?;
     let since = chrono::Utc::now() - chrono::TimeDelta::seconds(60);
-    let done = st.jobs.store.count_succeeded_since(since).await?;
+    let done = st.jobs.store.count_succeeded_since(since, tenant).await?;
     let count = |kind: JobKind, status: JobStatus| {
         by_status.iter().filter(|(k, s, _)| *k == kind && *s == status).map(|(_, _, n)| n).sum()
     };
     let queues = stats
         .into_iter()
-        .map(|s: QueueStats| QueueView {
-            failed: count(s.kind, JobStatus::Failed),
-            dead: count(s.kind, JobStatus::Dead),
-            throughput_per_min: done.iter().filter(|(k, _)| *k == s.kind).map(|(_, n)| n).sum(),
-            queue: s.queue,
-            kind: s.kind,
-            pool: s.pool.as_str().into(),
-            depth: s.depth,
-            scheduled: s.scheduled,
-            running: s.running,
+        .map(|s: QueueStats| {
+            let (depth, scheduled, running) = if all {
+                (s.depth, s.scheduled, s.running)
+            } else {
+                (count(s.kind, JobStatus::Queued), count(s.kind, JobStatus::Failed), count(s.kind, JobStatus::Running))
+            };
+            QueueView {
+                failed: count(s.kind, JobStatus::Failed),
+                dead: count(s.kind, JobStatus::Dead),
+                throughput_per_min: done.iter().filter(|(k, _)| *k == s.kind).map(|(_, n)| n).sum(),
+                queue: s.queue,
+                kind: s.kind,
+                pool: s.pool.as_str().into(),
+                depth,
+                scheduled,
+                running,
+            }
         })
         .collect();
-    Ok(Json(QueuesView { backend: st.jobs.queues.backend_name().into(), queues }))
+    let scope = if all { "all" } else { "tenant" };
+    Ok(Json(QueuesView { backend: st.jobs.queues.backend_name().into(), scope: scope.into(), queues }))
 }

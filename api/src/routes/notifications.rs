@@ -25,18 +25,24 @@ pub const MAX_RECIPIENTS: usize = 100;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NotificationRequest {
+    /// 1–100 email addresses (email) or E.164 numbers (SMS).
+    #[schema(min_items = 1, max_items = 100)]
     pub to: Vec<String>,
     /// `welcome`, `session_reminder`, or an operator-provided template.
+    #[schema(pattern = r"^[A-Za-z0-9_-]{1,64}$")]
     pub template: String,
     /// `en` (default) or `zh-CN`.
     #[serde(default = "default_locale")]
+    #[schema(pattern = r"^(en|zh-CN)$")]
     pub locale: String,
     /// Template variables, e.g. `name`, `session_title`, `starts_at`.
     #[serde(default)]
     #[schema(value_type = Object)]
     pub vars: serde_json::Value,
     /// Same as the `Idempotency-Key` header.
+    #[schema(pattern = r"^[!-~]{1,255}$")]
     pub idempotency_key: Option<String>,
+    /// Ignored unless it differs from the token's tenant (then rejected).
     pub tenant_id: Option<String>,
 }
 
@@ -83,7 +89,7 @@ fn template_error(e: TemplateError) -> ApiError {
 }
 
 #[utoipa::path(post, path = "/v1/notifications/email", tag = "notifications", request_body = NotificationRequest,
-    params(("Idempotency-Key" = Option<String>, Header)),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", description = "Same key, creator and endpoint: the same job; with a different request: 422 `idempotency.conflict`")),
     responses((status = 202, body = JobView), (status = 422, body = crate::openapi::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn email(
@@ -98,12 +104,13 @@ pub async fn email(
     }
     st.services.templates.render_email(&req.template, c.locale, &req.vars).map_err(template_error)?;
     let job = SendEmail { to: req.to, template: req.template, locale: c.locale.as_str().into(), vars: req.vars };
-    let rec = st.jobs.enqueue(&user.tenant, job, c.key).await?;
+    let key = idempotency::scoped_json(&user, "notifications.email", c.key, &job)?;
+    let rec = st.jobs.enqueue(&user.tenant, &user.sub, job, key).await?;
     Ok((StatusCode::ACCEPTED, Json(rec.view())))
 }
 
 #[utoipa::path(post, path = "/v1/notifications/sms", tag = "notifications", request_body = NotificationRequest,
-    params(("Idempotency-Key" = Option<String>, Header)),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", description = "Same key, creator and endpoint: the same job; with a different request: 422 `idempotency.conflict`")),
     responses((status = 202, body = JobView), (status = 422, body = crate::openapi::ErrorBody), (status = 503, body = crate::openapi::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn sms(
@@ -121,6 +128,7 @@ pub async fn sms(
     }
     st.services.templates.render_sms(&req.template, c.locale, &req.vars).map_err(template_error)?;
     let job = SendSms { to: req.to, template: req.template, locale: c.locale.as_str().into(), vars: req.vars };
-    let rec = st.jobs.enqueue(&user.tenant, job, c.key).await?;
+    let key = idempotency::scoped_json(&user, "notifications.sms", c.key, &job)?;
+    let rec = st.jobs.enqueue(&user.tenant, &user.sub, job, key).await?;
     Ok((StatusCode::ACCEPTED, Json(rec.view())))
 }

@@ -3,7 +3,7 @@
 //! the AI pool. The pixel cap is enforced by the worker from the image
 //! header, before decoding.
 
-use axum::extract::{Multipart, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use meeteasy_jobs::kinds::OcrImage;
 use meeteasy_models::JobView;
@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use crate::http::auth::AuthUser;
 use crate::http::error::ApiError;
-use crate::http::extract::Json;
+use crate::http::extract::{Json, Multipart};
 use crate::http::{idempotency, upload};
 use crate::state::AppState;
 
@@ -24,7 +24,7 @@ pub struct ImageUpload {
     pub file: String,
 }
 
-#[utoipa::path(post, path = "/v1/ocr", tag = "ocr",
+#[utoipa::path(post, path = "/v1/ocr", tag = "ocr", params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", description = "Same key, creator and endpoint: the same job; with a different request: 422 `idempotency.conflict`")),
     request_body(content = inline(ImageUpload), content_type = "multipart/form-data"),
     responses((status = 202, body = JobView, description = "queued; `result` = `{text, lines:[{text, confidence, box}]}`"),
         (status = 413, body = crate::openapi::ErrorBody), (status = 415, body = crate::openapi::ErrorBody),
@@ -34,7 +34,7 @@ pub async fn create(
     State(st): State<AppState>,
     user: AuthUser,
     headers: HeaderMap,
-    mp: Multipart,
+    Multipart(mp): Multipart,
 ) -> Result<(StatusCode, Json<JobView>), ApiError> {
     let key = idempotency::from_headers(&headers)?;
     let form = upload::read(mp).await?;
@@ -46,8 +46,9 @@ pub async fn create(
         }
         _ => return Err(ApiError::Unsupported("image.unsupported_format")),
     };
-    let (blob_id, _) = st.jobs.store.put_blob(&user.tenant, &file.filename, ty.mime(), file.bytes).await?;
+    let (blob_id, meta) = st.jobs.store.put_blob(&user.tenant, &file.filename, ty.mime(), file.bytes).await?;
+    let key = idempotency::scoped(&user, "ocr", key, [meta.sha256.as_bytes()]);
     let job = OcrImage { blob_id, document_id: None, page: None, max_pixels: st.settings.documents.max_image_pixels };
-    let rec = st.jobs.enqueue(&user.tenant, job, key).await?;
+    let rec = st.jobs.enqueue(&user.tenant, &user.sub, job, key).await?;
     Ok((StatusCode::ACCEPTED, Json(rec.view())))
 }

@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use axum::extract::{Multipart, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use meeteasy_models::JobStatus;
@@ -20,6 +20,7 @@ use serde_json::{Value, json};
 
 use crate::http::auth::AuthUser;
 use crate::http::error::ApiError;
+use crate::http::extract::Multipart;
 use crate::http::{upload, wait};
 use crate::routes::transcriptions::{AudioUpload, store_and_describe};
 use crate::state::AppState;
@@ -86,7 +87,11 @@ fn text_response(content_type: &'static str, body: String) -> Response {
     responses((status = 200, description = "the transcript in `response_format`"),
         (status = 422, body = crate::openapi::ErrorBody), (status = 504, body = crate::openapi::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn create(State(st): State<AppState>, user: AuthUser, mp: Multipart) -> Result<Response, ApiError> {
+pub async fn create(
+    State(st): State<AppState>,
+    user: AuthUser,
+    Multipart(mp): Multipart,
+) -> Result<Response, ApiError> {
     let form = upload::read(mp).await?;
     let format = form.field("response_format").unwrap_or("json").to_string();
     if !FORMATS.contains(&format.as_str()) {
@@ -99,7 +104,7 @@ pub async fn create(State(st): State<AppState>, user: AuthUser, mp: Multipart) -
     }
     let req = store_and_describe(&st, &user, form).await?;
     let events = st.jobs.events.subscribe();
-    let rec = st.jobs.enqueue(&user.tenant, req.job, None).await?;
+    let rec = st.jobs.enqueue(&user.tenant, &user.sub, req.job, None).await?;
     let within = Duration::from_secs(st.settings.asr.sync_wait_secs.max(1));
     let rec = wait::until_finished(&st, events, &user.tenant, rec.id, within).await?;
     match rec.status {

@@ -1,7 +1,7 @@
 //! `/healthz`, `/readyz`, `/metrics`.
 
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use serde_json::json;
 
@@ -27,9 +27,34 @@ pub async fn readyz(State(st): State<AppState>) -> Result<impl IntoResponse, Api
     })))
 }
 
-/// Prometheus text exposition.
-#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format")))]
-pub async fn metrics(State(st): State<AppState>) -> impl IntoResponse {
-    crate::metrics::refresh_backlog(&st.jobs).await;
-    (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; version=0.0.4")], st.prom.render())
+/// Prometheus text exposition of cached values (no store query per
+/// scrape). Needs `Authorization: Bearer <metrics.bearer_token>` when that
+/// is configured.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Prometheus text format"), (status = 401, body = crate::openapi::ErrorBody)))]
+pub async fn metrics(State(st): State<AppState>, headers: HeaderMap) -> Result<impl IntoResponse, ApiError> {
+    render(&st.prom, st.settings.metrics.bearer_token.as_deref(), &headers)
+}
+
+/// Renders the metrics after checking the optional bearer token (shared by
+/// the API, its separate metrics listener and the worker endpoint).
+pub fn render(
+    prom: &metrics_exporter_prometheus::PrometheusHandle,
+    token: Option<&str>,
+    headers: &HeaderMap,
+) -> Result<impl IntoResponse + use<>, ApiError> {
+    if let Some(expected) = token.filter(|t| !t.is_empty()) {
+        let given =
+            headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+        let ok = given.is_some_and(|g| constant_time_eq(g.trim().as_bytes(), expected.as_bytes()));
+        if !ok {
+            return Err(if given.is_some() { ApiError::InvalidToken } else { ApiError::MissingToken });
+        }
+    }
+    Ok((StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; version=0.0.4")], prom.render()))
+}
+
+/// Compares without an early exit, so timing does not reveal the token.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use axum::extract::{Multipart, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use meeteasy_jobs::kinds::TranscribeAudio;
 use meeteasy_models::JobView;
@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::http::auth::AuthUser;
 use crate::http::error::ApiError;
-use crate::http::extract::{Json, Query};
+use crate::http::extract::{Json, Multipart, Query};
 use crate::http::{idempotency, upload, wait};
 use crate::state::AppState;
 
@@ -24,6 +24,7 @@ pub const MAX_WAIT_SECS: f64 = 10.0;
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct WaitQuery {
     /// Seconds to hold the request for the transcript (0–10).
+    #[param(minimum = 0, maximum = 10, nullable = false)]
     pub wait: Option<f64>,
 }
 
@@ -34,8 +35,10 @@ pub struct AudioUpload {
     #[schema(format = Binary, content_media_type = "application/octet-stream")]
     pub file: String,
     /// e.g. `en`; default: detected (English-only models: `en`).
+    #[schema(nullable = false, pattern = "^[A-Za-z-]{1,16}$")]
     pub language: Option<String>,
     /// Names and jargon to expect.
+    #[schema(nullable = false)]
     pub prompt: Option<String>,
 }
 
@@ -43,6 +46,8 @@ pub struct AudioUpload {
 pub(crate) struct Request {
     pub job: TranscribeAudio,
     pub filename: String,
+    /// What an idempotency key stands for: the audio's digest and options.
+    pub fingerprint: String,
 }
 
 pub(crate) async fn store_and_describe(
@@ -68,8 +73,9 @@ pub(crate) async fn store_and_describe(
         None => 0.0,
     };
     let filename = file.filename.clone();
-    let (blob_id, _) =
+    let (blob_id, meta) =
         st.jobs.store.put_blob(&user.tenant, &file.filename, &file.content_type, file.bytes.clone()).await?;
+    let fingerprint = format!("{}|{language:?}|{prompt:?}|{temperature}", meta.sha256);
     let job = TranscribeAudio {
         blob_id,
         language,
@@ -77,10 +83,10 @@ pub(crate) async fn store_and_describe(
         temperature,
         max_duration_secs: st.settings.asr.max_duration_secs,
     };
-    Ok(Request { job, filename })
+    Ok(Request { job, filename, fingerprint })
 }
 
-#[utoipa::path(post, path = "/v1/transcriptions", tag = "speech", params(WaitQuery),
+#[utoipa::path(post, path = "/v1/transcriptions", tag = "speech", params(WaitQuery, ("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", description = "Same key, creator and endpoint: the same job; with a different request: 422 `idempotency.conflict`")),
     request_body(content = inline(AudioUpload), content_type = "multipart/form-data"),
     responses((status = 200, body = JobView, description = "finished within ?wait"), (status = 202, body = JobView),
         (status = 413, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)),
@@ -90,7 +96,7 @@ pub async fn create(
     user: AuthUser,
     Query(q): Query<WaitQuery>,
     headers: HeaderMap,
-    mp: Multipart,
+    Multipart(mp): Multipart,
 ) -> Result<(StatusCode, Json<JobView>), ApiError> {
     let wait = q.wait.unwrap_or(0.0);
     if !(0.0..=MAX_WAIT_SECS).contains(&wait) {
@@ -101,7 +107,8 @@ pub async fn create(
     let req = store_and_describe(&st, &user, form).await?;
     tracing::debug!(filename = %req.filename, "transcription upload stored");
     let events = st.jobs.events.subscribe();
-    let rec = st.jobs.enqueue(&user.tenant, req.job, key).await?;
+    let key = idempotency::scoped(&user, "transcriptions", key, [req.fingerprint.as_bytes()]);
+    let rec = st.jobs.enqueue(&user.tenant, &user.sub, req.job, key).await?;
     if wait <= 0.0 {
         return Ok((StatusCode::ACCEPTED, Json(rec.view())));
     }

@@ -22,10 +22,23 @@ pub const EVENTS: [&str; 2] = ["job.completed", "job.failed"];
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateWebhook {
+    /// An http(s) URL of a public host.
+    #[schema(pattern = "^https?://", max_length = 2048)]
     pub url: String,
     /// Subset of `job.completed`, `job.failed`; empty or absent means all.
     #[serde(default)]
+    #[schema(inline, value_type = Vec<WebhookEvent>)]
     pub events: Vec<String>,
+}
+
+/// The job events a webhook can receive.
+#[allow(dead_code)]
+#[derive(Debug, ToSchema)]
+pub enum WebhookEvent {
+    #[schema(rename = "job.completed")]
+    Completed,
+    #[schema(rename = "job.failed")]
+    Failed,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -53,9 +53,13 @@ impl JobSpec for DeliverWebhook {
             other => JobFailure::abort("webhook.forbidden_target", other.to_string()),
         })?;
         let host = url.host_str().unwrap_or_default().to_string();
+        // `no_proxy`: with HTTP(S)_PROXY/ALL_PROXY set, reqwest would hand the
+        // host name to the proxy, which resolves and connects to it itself,
+        // bypassing the address pinned below after the egress checks.
         let client = reqwest::Client::builder()
             .timeout(svc.webhook_timeout())
             .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
             .resolve(&host, addr)
             .build()
             .map_err(|e| JobFailure::retry("webhook.client", e.to_string()))?;

@@ -8,7 +8,7 @@ use crate::events::{EventBus, JobEvent};
 use crate::notify::Services;
 use crate::queue::Queues;
 use crate::store::{DynStore, JobRecord, Transition};
-use crate::{JobControl, JobFailure, JobSpec};
+use crate::{IdemKey, JobControl, JobFailure, JobSpec};
 
 /// Per-attempt context: who the job belongs to, which attempt this is, the
 /// store, and a way to report progress.
@@ -16,6 +16,8 @@ use crate::{JobControl, JobFailure, JobSpec};
 pub struct JobContext {
     pub job_id: JobId,
     pub tenant_id: TenantId,
+    /// Who created the job; child jobs inherit it.
+    pub created_by: String,
     /// 1 on the first attempt.
     pub attempt: u32,
     pub store: DynStore,
@@ -34,13 +36,14 @@ impl std::fmt::Debug for JobContext {
 }
 
 impl JobContext {
-    /// Queues a child job for this job's tenant (pipelines fan out this way).
-    /// With `key`, a re-run of this job finds the child it queued before
-    /// instead of queuing another.
+    /// Queues a child job for this job's tenant and creator (pipelines fan
+    /// out this way). With `key` (a platform key, never a client's), a
+    /// re-run of this job finds the child it queued before instead of
+    /// queuing another.
     pub async fn enqueue<J: JobSpec>(&self, payload: J, key: Option<String>) -> Result<JobRecord, JobFailure> {
         let control =
             JobControl { store: self.store.clone(), queues: self.queues.clone(), events: self.events.clone() };
-        control.enqueue(&self.tenant_id, payload, key).await.map_err(|e| {
+        control.enqueue(&self.tenant_id, &self.created_by, payload, key.map(IdemKey::internal)).await.map_err(|e| {
             tracing::warn!(error = %e, "could not queue a child job");
             JobFailure::retry("queue.unavailable", "a follow-up job could not be queued")
         })

@@ -81,6 +81,7 @@ async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), E
     let ctx = JobContext {
         job_id: env.job_id,
         tenant_id: env.tenant_id.clone(),
+        created_by: running.created_by.clone(),
         attempt: running.attempts,
         store: rt.store.clone(),
         services: rt.services.clone(),

@@ -5,10 +5,15 @@
 use meeteasy_models::{JobKind, JobStatus};
 
 use super::Runtime;
+use crate::IdemKey;
 use crate::control::JobControl;
 use crate::events::JobEvent;
 use crate::kinds::DeliverWebhook;
 use crate::store::JobRecord;
+
+/// The creator recorded on webhook deliveries: the platform, not a user, so
+/// an attendee never sees the tenant's endpoints through its own jobs.
+pub const WEBHOOK_CREATOR: &str = "system:webhooks";
 
 pub(super) async fn after_transition(rt: &Runtime, rec: &JobRecord) {
     if matches!(rec.kind, JobKind::SendEmail | JobKind::SendSms) && rec.status == JobStatus::Succeeded {
@@ -43,7 +48,7 @@ pub(super) async fn after_transition(rt: &Runtime, rec: &JobRecord) {
         // One delivery per endpoint and transition, even if this runs twice.
         let key = format!("webhook:{}:{}:{}:{}", hook.id, rec.id, rec.status, rec.updated_at.timestamp_millis());
         let job = DeliverWebhook { webhook_id: hook.id.clone(), event: event.into(), body };
-        if let Err(e) = control.enqueue(&rec.tenant_id, job, Some(key)).await {
+        if let Err(e) = control.enqueue(&rec.tenant_id, WEBHOOK_CREATOR, job, Some(IdemKey::internal(key))).await {
             tracing::warn!(error = %e, webhook_id = %hook.id, "could not queue a webhook delivery");
         }
     }

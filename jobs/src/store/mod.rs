@@ -51,12 +51,17 @@ pub trait JobStore: Send + Sync {
     /// record, or `None` when the job moved on (or does not exist).
     async fn transition(&self, t: Transition) -> Result<Option<JobRecord>, StoreError>;
 
-    /// Jobs per kind and status, across tenants, for `/metrics`.
-    async fn count_by_status(&self) -> Result<Vec<(JobKind, JobStatus, u64)>, StoreError>;
+    /// Jobs per kind and status of `tenant`, or across tenants with `None`
+    /// (`/metrics`, operators).
+    async fn count_by_status(&self, tenant: Option<&TenantId>) -> Result<Vec<(JobKind, JobStatus, u64)>, StoreError>;
 
-    /// Jobs per kind that succeeded at or after `since`, across tenants
-    /// (queue throughput for operators).
-    async fn count_succeeded_since(&self, since: DateTime<Utc>) -> Result<Vec<(JobKind, u64)>, StoreError>;
+    /// Jobs per kind that succeeded at or after `since`, of `tenant` or
+    /// across tenants (queue throughput).
+    async fn count_succeeded_since(
+        &self,
+        since: DateTime<Utc>,
+        tenant: Option<&TenantId>,
+    ) -> Result<Vec<(JobKind, u64)>, StoreError>;
 }
 
 /// Analytics events and rollups (the rollup arithmetic lives in `pipelines`).

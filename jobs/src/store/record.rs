@@ -5,6 +5,8 @@ use meeteasy_models::page::PageRequest;
 use meeteasy_models::{JobError, JobId, JobKind, JobStatus, JobView, TenantId};
 use serde::{Deserialize, Serialize};
 
+use crate::idempotency::IdemKey;
+
 /// The full job record. `JobView` is the public projection of it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobRecord {
@@ -19,7 +21,13 @@ pub struct JobRecord {
     /// The job's typed payload, kept so that an operator's retry can re-queue
     /// it after the queue forgot it.
     pub payload: serde_json::Value,
+    /// The stored (namespaced) key; see `crate::idempotency`.
     pub idempotency_key: Option<String>,
+    /// A digest of the client request behind `idempotency_key`, so that a
+    /// reused key with a different body can be refused.
+    pub request_hash: Option<String>,
+    /// The creator's token `sub` (see `JobView::created_by`).
+    pub created_by: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -28,14 +36,17 @@ impl JobRecord {
     /// A fresh `queued` record.
     pub fn new(
         tenant_id: TenantId,
+        created_by: impl Into<String>,
         kind: JobKind,
         payload: serde_json::Value,
-        idempotency_key: Option<String>,
+        key: Option<&IdemKey>,
     ) -> Self {
         let now = now();
         Self {
             id: JobId::new(),
             tenant_id,
+            created_by: created_by.into(),
+            request_hash: key.and_then(|k| k.fingerprint()).map(str::to_string),
             kind,
             status: JobStatus::Queued,
             progress: 0,
@@ -43,7 +54,7 @@ impl JobRecord {
             error: None,
             result: None,
             payload,
-            idempotency_key,
+            idempotency_key: key.map(IdemKey::stored),
             created_at: now,
             updated_at: now,
         }
@@ -58,6 +69,7 @@ impl JobRecord {
             attempts: self.attempts,
             error: self.error.clone(),
             result: self.result.clone(),
+            created_by: self.created_by.clone(),
             created_at: self.created_at,
             updated_at: self.updated_at,
         }
@@ -156,6 +168,8 @@ impl Transition {
 pub struct JobFilter {
     pub status: Option<JobStatus>,
     pub kind: Option<JobKind>,
+    /// Only jobs of this creator (attendees see their own jobs only).
+    pub created_by: Option<String>,
 }
 
 /// One page of job records plus the total that matched.

@@ -36,6 +36,10 @@ struct JobDoc {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     idempotency_key: Option<String>,
     idem: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    request_hash: Option<String>,
+    #[serde(default)]
+    created_by: String,
     #[serde(with = "bson::serde_helpers::chrono_datetime_as_bson_datetime")]
     created_at: DateTime<Utc>,
     #[serde(with = "bson::serde_helpers::chrono_datetime_as_bson_datetime")]
@@ -63,6 +67,8 @@ impl From<&JobRecord> for JobDoc {
             payload: r.payload.clone(),
             idempotency_key: r.idempotency_key.clone(),
             idem: idem_of(r.id, r.idempotency_key.as_deref()),
+            request_hash: r.request_hash.clone(),
+            created_by: r.created_by.clone(),
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
@@ -83,6 +89,8 @@ impl TryFrom<JobDoc> for JobRecord {
             result: d.result,
             payload: d.payload,
             idempotency_key: d.idempotency_key,
+            request_hash: d.request_hash,
+            created_by: d.created_by,
             created_at: d.created_at,
             updated_at: d.updated_at,
         })
@@ -134,6 +142,9 @@ impl JobStore for MongoStore {
         }
         if let Some(k) = filter.kind {
             f.insert("kind", k.as_str());
+        }
+        if let Some(c) = &filter.created_by {
+            f.insert("created_by", c.as_str());
         }
         let total = self.jobs().count_documents(f.clone()).await?;
         let docs: Vec<JobDoc> = self
@@ -188,8 +199,11 @@ impl JobStore for MongoStore {
         updated.map(JobRecord::try_from).transpose()
     }
 
-    async fn count_by_status(&self) -> Result<Vec<(JobKind, JobStatus, u64)>, StoreError> {
-        let pipeline = vec![doc! {"$group": {"_id": {"kind": "$kind", "status": "$status"}, "n": {"$sum": 1}}}];
+    async fn count_by_status(&self, tenant: Option<&TenantId>) -> Result<Vec<(JobKind, JobStatus, u64)>, StoreError> {
+        let mut pipeline = vec![doc! {"$group": {"_id": {"kind": "$kind", "status": "$status"}, "n": {"$sum": 1}}}];
+        if let Some(t) = tenant {
+            pipeline.insert(0, doc! {"$match": {"tenant_id": t.as_str()}});
+        }
         let rows: Vec<Document> =
             self.db.collection::<Document>("jobs").aggregate(pipeline).await?.try_collect().await?;
         let mut out = Vec::with_capacity(rows.len());
@@ -208,11 +222,16 @@ impl JobStore for MongoStore {
         Ok(out)
     }
 
-    async fn count_succeeded_since(&self, since: DateTime<Utc>) -> Result<Vec<(JobKind, u64)>, StoreError> {
-        let pipeline = vec![
-            doc! {"$match": {"status": "succeeded", "updated_at": {"$gte": bson_date(since)}}},
-            doc! {"$group": {"_id": "$kind", "n": {"$sum": 1}}},
-        ];
+    async fn count_succeeded_since(
+        &self,
+        since: DateTime<Utc>,
+        tenant: Option<&TenantId>,
+    ) -> Result<Vec<(JobKind, u64)>, StoreError> {
+        let mut matched = doc! {"status": "succeeded", "updated_at": {"$gte": bson_date(since)}};
+        if let Some(t) = tenant {
+            matched.insert("tenant_id", t.as_str());
+        }
+        let pipeline = vec![doc! {"$match": matched}, doc! {"$group": {"_id": "$kind", "n": {"$sum": 1}}}];
         let rows: Vec<Document> =
             self.db.collection::<Document>("jobs").aggregate(pipeline).await?.try_collect().await?;
         Ok(rows

@@ -59,6 +59,8 @@ impl MongoStore {
                     idx(doc! {"tenant_id": 1, "created_at": -1}, None),
                     idx(doc! {"tenant_id": 1, "status": 1, "created_at": -1}, None),
                     idx(doc! {"tenant_id": 1, "kind": 1, "created_at": -1}, None),
+                    // An attendee's own jobs (`GET /v1/jobs` scoped by creator).
+                    idx(doc! {"tenant_id": 1, "created_by": 1, "created_at": -1}, None),
                     idx(doc! {"kind": 1, "status": 1}, None),
                     idx(doc! {"status": 1, "updated_at": -1}, None),
                 ],

@@ -15,7 +15,7 @@ use crate::store::{
 /// refuses runtime-built SQL unless it is explicitly asserted safe).
 macro_rules! columns {
     () => {
-        "id, tenant_id, kind, status, progress, attempts, error_code, error_message, result, payload, idempotency_key, created_at, updated_at"
+        "id, tenant_id, kind, status, progress, attempts, error_code, error_message, result, payload, idempotency_key, created_at, updated_at, created_by, request_hash"
     };
 }
 
@@ -39,6 +39,8 @@ fn row_to_record(row: &SqliteRow) -> Result<JobRecord, StoreError> {
         result: result.map(|r| serde_json::from_str(&r)).transpose().map_err(StoreError::corrupt)?,
         payload: serde_json::from_str(&payload).map_err(StoreError::corrupt)?,
         idempotency_key: row.try_get("idempotency_key")?,
+        request_hash: row.try_get("request_hash")?,
+        created_by: row.try_get("created_by")?,
         created_at: from_micros(row.try_get("created_at")?)?,
         updated_at: from_micros(row.try_get("updated_at")?)?,
     })
@@ -58,7 +60,7 @@ impl JobStore for SqliteStore {
         let sql = concat!(
             "INSERT INTO jobs (",
             columns!(),
-            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
         );
         let inserted = sqlx::query(sql)
             .bind(r.id.to_string())
@@ -74,6 +76,8 @@ impl JobStore for SqliteStore {
             .bind(r.idempotency_key.clone())
             .bind(micros(r.created_at))
             .bind(micros(r.updated_at))
+            .bind(r.created_by.as_str())
+            .bind(r.request_hash.as_deref())
             .execute(&self.pool)
             .await?
             .rows_affected();
@@ -110,6 +114,9 @@ impl JobStore for SqliteStore {
             }
             if let Some(k) = filter.kind {
                 q.push(" AND kind = ").push_bind(k.as_str());
+            }
+            if let Some(c) = &filter.created_by {
+                q.push(" AND created_by = ").push_bind(c.clone());
             }
             q
         }
@@ -167,10 +174,16 @@ impl JobStore for SqliteStore {
         row.as_ref().map(row_to_record).transpose()
     }
 
-    async fn count_by_status(&self) -> Result<Vec<(JobKind, JobStatus, u64)>, StoreError> {
-        let rows = sqlx::query("SELECT kind, status, COUNT(*) AS n FROM jobs GROUP BY kind, status")
-            .fetch_all(&self.pool)
-            .await?;
+    async fn count_by_status(&self, tenant: Option<&TenantId>) -> Result<Vec<(JobKind, JobStatus, u64)>, StoreError> {
+        let rows = match tenant {
+            None => sqlx::query("SELECT kind, status, COUNT(*) AS n FROM jobs GROUP BY kind, status"),
+            Some(t) => {
+                sqlx::query("SELECT kind, status, COUNT(*) AS n FROM jobs WHERE tenant_id = ? GROUP BY kind, status")
+                    .bind(t.as_str())
+            }
+        }
+        .fetch_all(&self.pool)
+        .await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let kind: String = row.try_get("kind")?;
@@ -186,12 +199,17 @@ impl JobStore for SqliteStore {
     async fn count_succeeded_since(
         &self,
         since: chrono::DateTime<chrono::Utc>,
+        tenant: Option<&TenantId>,
     ) -> Result<Vec<(JobKind, u64)>, StoreError> {
-        let rows =
-            sqlx::query("SELECT kind, COUNT(*) FROM jobs WHERE status = 'succeeded' AND updated_at >= ? GROUP BY kind")
-                .bind(micros(since))
-                .fetch_all(&self.pool)
-                .await?;
+        let rows = sqlx::query(
+            "SELECT kind, COUNT(*) FROM jobs WHERE status = 'succeeded' AND updated_at >= ? \
+             AND (? IS NULL OR tenant_id = ?) GROUP BY kind",
+        )
+        .bind(micros(since))
+        .bind(tenant.map(TenantId::as_str))
+        .bind(tenant.map(TenantId::as_str))
+        .fetch_all(&self.pool)
+        .await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let kind: String = row.try_get(0)?;
