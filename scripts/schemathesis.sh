@@ -48,7 +48,7 @@ status=0
   --checks all \
   --max-examples "$examples" \
   --seed 20261207 \
-  --workers 2 \
+  --workers 1 \
   --request-timeout 30 \
   --suppress-health-check all \
   --report junit --report-dir "$work/report" \

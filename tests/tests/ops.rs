@@ -68,3 +68,34 @@ on_both_backends!(oversize_uploads_are_answered_not_reset, |backend: Backend| as
     // The connection that carried the refusals still serves requests.
     assert_eq!(app.get("/v1/jobs", &t).await.status().as_u16(), 200);
 });
+
+// `/metrics` can require a bearer token and move to its own listener; a
+// scrape renders cached gauges and so costs the store nothing.
+on_both_backends!(metrics_can_be_protected_and_moved, |backend: Backend| async move {
+    let port = meeteasy_tests::procs::free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let app = TestApp::spawn_with(backend, false, |s| {
+        s.metrics.bearer_token = Some("scrape-secret".into());
+        s.metrics.listen = Some(listen.clone());
+    })
+    .await;
+    let main = app.client.get(app.url("/metrics")).send().await.unwrap_or_else(|e| panic!("{e}"));
+    assert_error(main, 404, "route.not_found").await;
+    let url = format!("http://{listen}/metrics");
+    // The metrics listener starts beside the API's, a moment later.
+    let mut anonymous = app.client.get(&url).send().await;
+    for _ in 0..100 {
+        if anonymous.is_ok() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        anonymous = app.client.get(&url).send().await;
+    }
+    let anonymous = anonymous.unwrap_or_else(|e| panic!("{e}"));
+    assert_error(anonymous, 401, "auth.missing_token").await;
+    let wrong = app.client.get(&url).bearer_auth("nope").send().await.unwrap_or_else(|e| panic!("{e}"));
+    assert_error(wrong, 401, "auth.invalid_token").await;
+    let ok = app.client.get(&url).bearer_auth("scrape-secret").send().await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(ok.status().as_u16(), 200);
+    assert!(ok.text().await.unwrap_or_default().contains("meeteasy_queue_depth{"), "cached gauges are served");
+});
