@@ -14,6 +14,7 @@ pub mod attack;
 pub mod cer;
 mod docs_client;
 pub mod documents;
+pub mod jwt;
 pub mod procs;
 pub mod receiver;
 pub mod smtp;

@@ -16,17 +16,7 @@ fn signed(secret: &str, exp_offset: i64) -> String {
 }
 
 fn b64(v: &serde_json::Value) -> String {
-    // base64url without padding, by hand: avoids another dependency.
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let bytes = v.to_string().into_bytes();
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
-        for i in 0..=chunk.len() {
-            out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
+    meeteasy_tests::jwt::b64url(v.to_string().as_bytes())
 }
 
 on_both_backends!(every_bad_token_is_a_401_with_the_error_shape, |backend: Backend| async move {

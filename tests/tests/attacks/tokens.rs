@@ -3,6 +3,7 @@
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use meeteasy_tests::app::TEST_SECRET;
 use meeteasy_tests::attack::{Attacker, Principal};
+use meeteasy_tests::jwt::{b64url as b64, payload};
 use serde_json::{Value, json};
 
 use super::setup::Cast;
@@ -15,40 +16,8 @@ pub fn sign(claims: &Value, secret: &[u8], alg: Algorithm) -> String {
     encode(&Header::new(alg), claims, &EncodingKey::from_secret(secret)).unwrap_or_default()
 }
 
-pub fn b64(bytes: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
-        for i in 0..=chunk.len() {
-            out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
-}
-
 fn unsigned(header: &Value, claims: &Value) -> String {
     format!("{}.{}.", b64(header.to_string().as_bytes()), b64(claims.to_string().as_bytes()))
-}
-
-/// The payload of a JWT, read without checking it (to compare `exp`s).
-pub fn payload(token: &str) -> Value {
-    let part = token.split('.').nth(1).unwrap_or_default();
-    const A: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut bits = 0u32;
-    let mut n = 0;
-    let mut out = Vec::new();
-    for c in part.chars() {
-        let Some(v) = A.find(c) else { break };
-        bits = (bits << 6) | v as u32;
-        n += 6;
-        if n >= 8 {
-            n -= 8;
-            out.push((bits >> n) as u8);
-            bits &= (1 << n) - 1;
-        }
-    }
-    serde_json::from_slice(&out).unwrap_or(Value::Null)
 }
 
 fn claims() -> Value {
