@@ -29,6 +29,14 @@ pub enum EnqueueError {
     IdempotencyConflict,
 }
 
+/// The error code of a job whose queue message was never pushed.
+pub const UNQUEUED: &str = "queue.unavailable";
+
+/// A job that died because its message never reached the queue.
+fn never_queued(rec: &JobRecord) -> bool {
+    rec.status == JobStatus::Dead && rec.attempts == 0 && rec.error.as_ref().is_some_and(|e| e.code == UNQUEUED)
+}
+
 /// Why a cancel or retry was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ControlOutcome {
@@ -73,6 +81,9 @@ impl JobControl {
                 if existing.kind != J::KIND || !same_request {
                     return Err(EnqueueError::IdempotencyConflict);
                 }
+                if never_queued(&existing) {
+                    return self.revive(existing).await;
+                }
                 return Ok(existing);
             }
             Created::New(r) => r,
@@ -86,13 +97,28 @@ impl JobControl {
         Ok(record)
     }
 
+    /// Queues again a job whose first push failed (`dead` with
+    /// `queue.unavailable`, never attempted): a repeat of the request that
+    /// created it, or a parent's re-run, would otherwise get back a job
+    /// that nothing will ever run.
+    async fn revive(&self, dead: JobRecord) -> Result<JobRecord, EnqueueError> {
+        let t =
+            Transition::new(&dead.tenant_id, dead.id, &[JobStatus::Dead], JobStatus::Queued).error(ErrorPatch::Clear);
+        let Some(rec) = self.store.transition(t).await? else {
+            // Someone else revived it (or an operator retried it) first.
+            return Ok(self.store.get_job(&dead.tenant_id, dead.id).await?.unwrap_or(dead));
+        };
+        if let Err(e) = requeue(&self.queues, &rec).await {
+            self.mark_unqueued(&rec).await;
+            return Err(e.into());
+        }
+        self.events.publish(JobEvent::for_view(rec.tenant_id.clone(), rec.view())).await;
+        Ok(rec)
+    }
+
     async fn mark_unqueued(&self, record: &JobRecord) {
-        let t = Transition::new(&record.tenant_id, record.id, &[JobStatus::Queued], JobStatus::Dead).error(
-            ErrorPatch::Set(JobError {
-                code: "queue.unavailable".into(),
-                message: "the job could not be queued".into(),
-            }),
-        );
+        let t = Transition::new(&record.tenant_id, record.id, &[JobStatus::Queued], JobStatus::Dead)
+            .error(ErrorPatch::Set(JobError { code: UNQUEUED.into(), message: "the job could not be queued".into() }));
         if let Err(e) = self.store.transition(t).await {
             tracing::error!(error = %e, job_id = %record.id, "could not mark an unqueued job dead");
         }

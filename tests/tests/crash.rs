@@ -153,3 +153,24 @@ async fn sigterm_lets_in_flight_jobs_finish() {
     let rec = store.get_job(&tenant, job_id).await.ok().flatten();
     assert_eq!(rec.map(|r| r.status.as_str()), Some("succeeded"));
 }
+
+/// A job whose last allowed attempt dies with its worker is a poison pill:
+/// the next worker marks it `dead` with `job.crashed` instead of running it
+/// (and dying) again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_that_kills_its_last_attempt_is_buried_not_rerun() {
+    let app = TestApp::spawn_with(Backend::Scaled, false, |_| {}).await;
+    let mut env = app.process_env();
+    env.push(("MEETEASY_RUNTIME__JOBS__SLEEP__MAX_ATTEMPTS", "1".into()));
+    let t = app.token("acme", Role::Admin);
+    let mut doomed = Proc::spawn(&["worker", "--pool", "cpu", "--listen", "127.0.0.1:0"], &env);
+    let ids = enqueue_sleepers(&app, &t).await;
+    all_with_status(&app, &t, &ids, "running").await;
+    doomed.kill9();
+    let _next = Proc::spawn(&["worker", "--pool", "cpu", "--listen", "127.0.0.1:0"], &env);
+    for j in all_with_status(&app, &t, &ids, "dead").await {
+        assert_eq!(j["error"]["code"], "job.crashed", "{j}");
+        assert_eq!(j["attempts"], 1, "never run again: {j}");
+        assert_eq!(j["result"], Value::Null, "{j}");
+    }
+}

@@ -275,3 +275,22 @@ on_both_backends!(an_idempotent_upload_is_one_document, |backend: Backend| async
     let done = app.finished(&t, &first, CONVERT).await;
     assert_eq!(done["status"], "succeeded", "{done}");
 });
+
+// OCR that ends without a result (here: cancelled while it waits for page
+// OCR that no AI worker will run) leaves the document's OCR `failed`, never
+// `pending` for good.
+on_both_backends!(ocr_that_ends_without_a_result_is_failed_not_pending, |backend: Backend| async move {
+    let app = TestApp::spawn(backend).await;
+    let t = app.token("acme", Role::Organizer);
+    let scan = fx::pdf_scanned(&[fx::ScanImage::Jpeg(fx::jpeg(64, 64))]);
+    let job = app.upload_document(&t, "scan.pdf", scan, Some("force")).await;
+    let id = job["id"].as_str().unwrap_or_default().to_string();
+    app.wait_for_status(&t, &id, &["succeeded"], Duration::from_secs(60)).await;
+    let doc = app.document(&t, &id).await;
+    assert_eq!(doc["ocr_status"], "pending", "{doc}");
+    let ocr_job = doc["ocr_job_id"].as_str().unwrap_or_default().to_string();
+    let resp = app.post(&format!("/v1/jobs/{ocr_job}/cancel"), &t, &serde_json::json!({})).await;
+    assert_eq!(resp.status().as_u16(), 200);
+    let doc = app.document(&t, &id).await;
+    assert_eq!((doc["status"].as_str(), doc["ocr_status"].as_str()), (Some("ready"), Some("failed")), "{doc}");
+});

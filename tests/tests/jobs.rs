@@ -132,3 +132,38 @@ on_both_backends!(jobs_are_paginated_and_isolated_by_tenant, |backend: Backend| 
     assert_eq!(sleep_q["depth"].as_u64().unwrap_or(0) + sleep_q["scheduled"].as_u64().unwrap_or(0), 5, "{queues}");
     assert_eq!(queues["backend"], if backend == Backend::Embedded { "sqlite" } else { "redis" });
 });
+
+// A job whose first push never reached the queue is `dead` with
+// `queue.unavailable`; asking again with the same key (a client's repeat, a
+// parent's re-run) queues it again instead of handing back a job that
+// nothing will ever run.
+on_both_backends!(a_job_that_never_reached_the_queue_is_revived_by_its_key, |backend: Backend| async move {
+    use meeteasy_jobs::IdemKey;
+    use meeteasy_jobs::kinds::Sleep;
+    use meeteasy_jobs::store::{ErrorPatch, JobRecord, Transition};
+    use meeteasy_models::{JobError, JobKind, JobStatus, TenantId};
+
+    let app = TestApp::spawn(backend).await;
+    let tenant = TenantId::parse("acme").unwrap_or_else(|e| panic!("{e}"));
+    let key = IdemKey::internal("child:1");
+    let payload = serde_json::to_value(Sleep { millis: 0, fail: None }).unwrap_or_default();
+    let rec = JobRecord::new(tenant.clone(), "olga", JobKind::Sleep, payload, Some(&key));
+    let id = rec.id;
+    app.jobs.store.create_job(rec).await.unwrap_or_else(|e| panic!("{e}"));
+    let unqueued =
+        Transition::new(&tenant, id, &[JobStatus::Queued], JobStatus::Dead).error(ErrorPatch::Set(JobError {
+            code: "queue.unavailable".into(),
+            message: "the job could not be queued".into(),
+        }));
+    app.jobs.store.transition(unqueued).await.unwrap_or_else(|e| panic!("{e}"));
+
+    let again = app
+        .jobs
+        .enqueue(&tenant, "olga", Sleep { millis: 0, fail: None }, Some(key))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((again.id, again.status), (id, JobStatus::Queued), "the same job, queued again");
+    let t = app.token_as("acme", Role::Organizer, "olga");
+    let done = app.wait_for_status(&t, &id.to_string(), &["succeeded"], Duration::from_secs(20)).await;
+    assert_eq!(done["attempts"], 1, "{done}");
+});

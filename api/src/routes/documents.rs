@@ -8,10 +8,11 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use meeteasy_jobs::documents::state;
 use meeteasy_jobs::kinds::ConvertDocument;
 use meeteasy_jobs::store::{BlobId, JobRecord};
 use meeteasy_models::auth::Role;
-use meeteasy_models::{DocumentRecord, DocumentStatus, DocumentView, JobId, JobKind, JobStatus, JobView, OcrMode};
+use meeteasy_models::{DocumentRecord, DocumentStatus, DocumentView, JobId, JobKind, JobView, OcrMode, OcrStatus};
 use meeteasy_pipelines::documents::{DocFamily, DocType, DocumentError, sniff};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -153,15 +154,16 @@ async fn load(st: &AppState, user: &AuthUser, raw: &str) -> Result<DocumentRecor
             .map(|p| p.new_record(&job.tenant_id, id))
             .map_err(|e| ApiError::Internal(e.to_string()))?,
     };
-    Ok(fold_job(doc, &job))
-}
-
-fn fold_job(mut doc: DocumentRecord, job: &JobRecord) -> DocumentRecord {
-    if doc.status == DocumentStatus::Processing && matches!(job.status, JobStatus::Dead | JobStatus::Cancelled) {
-        doc.status = DocumentStatus::Failed;
-        doc.error = job.error.clone();
+    let mut doc = doc;
+    state::fold_conversion(&mut doc, &job);
+    // Only a pending OCR can have ended unseen: one more read, then.
+    if doc.ocr_status == OcrStatus::Pending
+        && let Some(ocr_id) = doc.ocr_job
+        && let Some(ocr) = st.jobs.store.get_job(&job.tenant_id, ocr_id).await?
+    {
+        state::fold_ocr(&mut doc, &ocr);
     }
-    doc
+    Ok(doc)
 }
 
 #[utoipa::path(get, path = "/v1/documents/{id}", tag = "documents", params(("id" = String, Path)),

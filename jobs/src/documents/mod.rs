@@ -9,6 +9,7 @@
 //! retryable `office.unavailable` and the next attempt tries again.
 
 mod settings;
+pub mod state;
 
 use std::sync::Arc;
 

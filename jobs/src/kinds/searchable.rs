@@ -14,8 +14,18 @@ use crate::{JobFailure, JobSpec};
 /// Queues the OCR step when the document needs it (`ocr=force`, or scanned
 /// pages under `ocr=auto`). The record is saved first, so the OCR job never
 /// sees a document that is not ready yet.
+///
+/// Never stuck `pending`: when the OCR job cannot be queued, the document
+/// goes back to no OCR and this attempt fails (to be retried); a re-run
+/// that finds `pending` without an OCR job (a crash between the two writes)
+/// queues it again, and the platform key finds the job if it was queued.
 pub(crate) async fn maybe_start_ocr(ctx: &JobContext, doc: &mut DocumentRecord) -> Result<(), JobFailure> {
-    if !doc.needs_ocr || doc.ocr_mode == OcrMode::Skip || doc.ocr_status != OcrStatus::None {
+    let started = match doc.ocr_status {
+        OcrStatus::None => false,
+        OcrStatus::Pending => doc.ocr_job.is_some(),
+        _ => true,
+    };
+    if !doc.needs_ocr || doc.ocr_mode == OcrMode::Skip || started {
         return Ok(());
     }
     doc.ocr_status = OcrStatus::Pending;
@@ -23,9 +33,19 @@ pub(crate) async fn maybe_start_ocr(ctx: &JobContext, doc: &mut DocumentRecord) 
     let pages = if doc.ocr_mode == OcrMode::Force { Vec::new() } else { doc.scanned_pages.clone() };
     let job = MakeSearchablePdf { document_id: doc.id, pages };
     let key = format!("{}:{}", MakeSearchablePdf::KIND, doc.id);
-    let rec = ctx.enqueue(job, Some(key)).await?;
-    doc.ocr_job = Some(rec.id);
-    Ok(())
+    match ctx.enqueue(job, Some(key)).await {
+        Ok(rec) => {
+            doc.ocr_job = Some(rec.id);
+            Ok(())
+        }
+        Err(e) => {
+            doc.ocr_status = OcrStatus::None;
+            if let Err(save) = ctx.store.save_document(doc).await {
+                tracing::warn!(error = %save, "could not take back the pending OCR state");
+            }
+            Err(e)
+        }
+    }
 }
 
 /// Images of a multi-image (or single-image) upload → one PDF page each,

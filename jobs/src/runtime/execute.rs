@@ -39,6 +39,28 @@ async fn publish(rt: &Runtime, rec: &JobRecord) {
     rt.events.publish(JobEvent::for_view(rec.tenant_id.clone(), rec.view())).await;
 }
 
+/// A job picked up again from `running` has had a worker die on it (a
+/// crash, an abort, the OOM killer): orphan reclaim re-queued it. Once its
+/// last allowed attempt died that way it is `dead` with `job.crashed` and
+/// never runs again, so one poisonous input cannot take down every worker
+/// in turn.
+async fn bury_poison_pill(rt: &Runtime, rec: &JobRecord) -> Result<(), ExecuteError> {
+    tracing::error!(attempts = rec.attempts, "the job's last attempt died with its worker; it is dead");
+    let t = Transition::new(&rec.tenant_id, rec.id, &[JobStatus::Running], JobStatus::Dead).error(ErrorPatch::Set(
+        JobError {
+            code: "job.crashed".into(),
+            message: "the worker running this job stopped unexpectedly on every attempt".into(),
+        },
+    ));
+    if let Some(dead) = rt.store.transition(t).await? {
+        metrics::counter!("meeteasy_jobs_finished_total", "kind" => dead.kind.as_str(), "status" => "dead")
+            .increment(1);
+        publish(rt, &dead).await;
+        super::fanout::after_transition(rt, &dead).await;
+    }
+    Ok(())
+}
+
 async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), ExecuteError> {
     let kind = J::KIND;
     let settings = rt.settings.job(kind);
@@ -64,6 +86,9 @@ async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), E
             super::fanout::after_transition(rt, &dead).await;
         }
         return Ok(());
+    }
+    if rec.status == JobStatus::Running && rec.attempts >= settings.max_attempts {
+        return bury_poison_pill(rt, &rec).await;
     }
     let start = Transition::new(
         &env.tenant_id,

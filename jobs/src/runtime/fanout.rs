@@ -7,8 +7,9 @@ use meeteasy_models::{JobKind, JobStatus};
 use super::Runtime;
 use crate::IdemKey;
 use crate::control::JobControl;
+use crate::documents::state;
 use crate::events::JobEvent;
-use crate::kinds::DeliverWebhook;
+use crate::kinds::{DeliverWebhook, MakeSearchablePdf};
 use crate::store::JobRecord;
 
 /// The creator recorded on webhook deliveries: the platform, not a user, so
@@ -16,6 +17,9 @@ use crate::store::JobRecord;
 pub const WEBHOOK_CREATOR: &str = "system:webhooks";
 
 pub(super) async fn after_transition(rt: &Runtime, rec: &JobRecord) {
+    if rec.kind == JobKind::MakeSearchablePdf && rec.status == JobStatus::Dead {
+        ocr_ended(rt, rec).await;
+    }
     if matches!(rec.kind, JobKind::SendEmail | JobKind::SendSms) && rec.status == JobStatus::Succeeded {
         let mut ev = JobEvent::for_view(rec.tenant_id.clone(), rec.view());
         ev.event = "notification".into();
@@ -51,5 +55,23 @@ pub(super) async fn after_transition(rt: &Runtime, rec: &JobRecord) {
         if let Err(e) = control.enqueue(&rec.tenant_id, WEBHOOK_CREATOR, job, Some(IdemKey::internal(key))).await {
             tracing::warn!(error = %e, webhook_id = %hook.id, "could not queue a webhook delivery");
         }
+    }
+}
+
+/// A dead OCR job leaves its document's OCR `failed`, not `pending` (see
+/// `documents::state`).
+async fn ocr_ended(rt: &Runtime, rec: &JobRecord) {
+    let Ok(job) = serde_json::from_value::<MakeSearchablePdf>(rec.payload.clone()) else { return };
+    match rt.store.get_document(&rec.tenant_id, job.document_id).await {
+        Ok(Some(mut doc)) => {
+            if state::fold_ocr(&mut doc, rec) {
+                doc.updated_at = crate::store::now();
+                if let Err(e) = rt.store.save_document(&doc).await {
+                    tracing::warn!(error = %e, "could not record the document's failed OCR");
+                }
+            }
+        }
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "could not read the document of a dead OCR job"),
     }
 }
