@@ -17,6 +17,7 @@ pub mod documents;
 pub mod jwt;
 pub mod procs;
 pub mod receiver;
+pub mod redis_server;
 pub mod smtp;
 pub mod speech;
 

@@ -174,3 +174,31 @@ async fn a_job_that_kills_its_last_attempt_is_buried_not_rerun() {
         assert_eq!(j["result"], Value::Null, "{j}");
     }
 }
+
+/// Redis restarts empty (no persistence) while the workers poll it: every
+/// worker survives the outage and runs the jobs queued after it. (Without a
+/// restart policy, apalis ended each worker on its first queue error, and
+/// that kind's jobs then waited forever.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workers_recover_when_redis_restarts_empty() {
+    let mut redis = meeteasy_tests::redis_server::PrivateRedis::start();
+    let url = redis.url();
+    let app = TestApp::spawn_with(Backend::Scaled, true, move |s| s.redis_url = url).await;
+    let t = app.token("acme", Role::Admin);
+    let sleep_job = || async {
+        // The first requests after the restart may meet a reconnecting client.
+        for _ in 0..50 {
+            let resp = app.post("/v1/diagnostics/sleep", &t, &json!({"millis": 0})).await;
+            if resp.status().as_u16() == 202 {
+                return json(resp).await["id"].as_str().unwrap_or_default().to_string();
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the API never took a job after the Redis restart");
+    };
+    let before = sleep_job().await;
+    app.wait_for_status(&t, &before, &["succeeded"], Duration::from_secs(20)).await;
+    tokio::task::block_in_place(|| redis.restart_empty(Duration::from_secs(2)));
+    let after = sleep_job().await;
+    app.wait_for_status(&t, &after, &["succeeded"], Duration::from_secs(30)).await;
+}

@@ -65,7 +65,7 @@ pub async fn run_pools<F>(rt: Arc<Runtime>, pools: &[Pool], shutdown: F) -> Resu
 where
     F: Future<Output = std::io::Result<()>> + Send + 'static,
 {
-    let mut monitor = Monitor::new();
+    let mut monitor = Monitor::new().should_restart(restart_on_error);
     for pool in pools {
         monitor = crate::kinds::register_pool(monitor, &rt, *pool);
     }
@@ -74,6 +74,17 @@ where
     let result = monitor.shutdown_timeout(grace).run_with_signal(shutdown).await;
     janitor.abort();
     result.map_err(|e| RuntimeError::Monitor(e.to_string()))
+}
+
+/// A worker whose queue stream fails (a Redis restart, a command that timed
+/// out under load) is restarted, always. Without this apalis ends that
+/// worker for good, and its kind's jobs would wait in the queue forever
+/// while the process looks healthy. A persistent outage is throttled by the
+/// connection manager's own reconnect backoff.
+fn restart_on_error(worker: &apalis::prelude::WorkerContext, error: &apalis::prelude::WorkerError) -> bool {
+    tracing::warn!(worker = worker.name(), restarts = worker.restarts(), %error, "worker stopped on an error; restarting it");
+    metrics::counter!("meeteasy_worker_restarts_total").increment(1);
+    true
 }
 
 /// Trims finished-task bookkeeping from the queue every minute.
