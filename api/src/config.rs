@@ -60,6 +60,8 @@ pub struct Settings {
     pub ocr: OcrSettings,
     pub documents: meeteasy_jobs::documents::DocumentSettings,
     pub limits: Limits,
+    /// Deadlines of store operations.
+    pub store: meeteasy_jobs::store::timed::StoreSettings,
     pub metrics: MetricsSettings,
     pub runtime: RuntimeSettings,
 }
@@ -185,6 +187,7 @@ impl Default for Settings {
             ocr: OcrSettings::default(),
             documents: Default::default(),
             limits: Limits::default(),
+            store: Default::default(),
             metrics: MetricsSettings::default(),
             runtime: RuntimeSettings::default(),
         }

@@ -18,9 +18,9 @@ use meeteasy_jobs::queue::Queues;
 use meeteasy_jobs::ratelimit::RateGate;
 use meeteasy_jobs::runtime::{Runtime, run_pools};
 use meeteasy_jobs::speech::SpeechPool;
-use meeteasy_jobs::store::DynStore;
 use meeteasy_jobs::store::mongo::MongoStore;
 use meeteasy_jobs::store::sqlite::SqliteStore;
+use meeteasy_jobs::store::timed::TimedStore;
 use meeteasy_jobs::vision::OcrPool;
 use meeteasy_models::Pool;
 use tokio::net::TcpListener;
@@ -53,7 +53,7 @@ pub async fn embedded(settings: &Settings) -> anyhow::Result<Backends> {
     let queues =
         Queues::sqlite(&settings.data_dir, settings.runtime.clone()).await.context("opening the embedded queue")?;
     let tickets = Tickets::Embedded(store.clone());
-    let store: DynStore = store;
+    let store = TimedStore::wrap(store, &settings.store);
     let gate = RateGate::local();
     Ok(Backends {
         jobs: JobControl { store, queues, events: EventBus::local() },
@@ -71,7 +71,7 @@ pub async fn scaled(settings: &Settings) -> anyhow::Result<Backends> {
         Queues::Redis { conn, .. } => conn.clone(),
         Queues::Sqlite { .. } => anyhow::bail!("scale-out needs the Redis queue"),
     };
-    let store: DynStore = Arc::new(store);
+    let store = TimedStore::wrap(Arc::new(store), &settings.store);
     let namespace = settings.runtime.namespace.clone();
     let gate = RateGate::redis(conn.clone(), &namespace);
     Ok(Backends {

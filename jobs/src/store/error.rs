@@ -13,6 +13,9 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
     #[error("corrupt record: {0}")]
     Corrupt(String),
+    /// The operation missed its deadline (see `store::timed`).
+    #[error("store operation {op} timed out after {after:?}")]
+    Timeout { op: &'static str, after: std::time::Duration },
 }
 
 impl StoreError {

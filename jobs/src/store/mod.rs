@@ -16,6 +16,7 @@ mod error;
 pub mod mongo;
 mod record;
 pub mod sqlite;
+pub mod timed;
 
 use std::sync::Arc;
 

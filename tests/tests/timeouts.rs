@@ -1,0 +1,79 @@
+//! A store that stops answering: requests fail fast with `503` instead of
+//! hanging, and recover when it answers again. The MongoDB wire server is a
+//! private one, stopped with SIGSTOP (the shared one serves other tests).
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use meeteasy_models::auth::Role;
+use meeteasy_tests::app::assert_error;
+use meeteasy_tests::procs::free_port;
+use meeteasy_tests::smtp::python;
+use meeteasy_tests::{Backend, TestApp};
+
+struct PrivateMongo {
+    child: Child,
+    port: u16,
+}
+
+impl PrivateMongo {
+    /// `secantusd-py` from the venv of the test Python, in memory.
+    fn start() -> Self {
+        let py = std::path::PathBuf::from(python());
+        let server = py.parent().map(|d| d.join("secantusd-py")).unwrap_or_default();
+        let port = free_port();
+        let child = Command::new(&server)
+            .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--storage-path", ":memory:", "--standalone"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{}: {e}", server.display()));
+        let start = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(start.elapsed() < Duration::from_secs(30), "secantusd-py did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self { child, port }
+    }
+
+    fn signal(&self, sig: &str) {
+        let status = Command::new("kill").args([sig, &self.child.id().to_string()]).status();
+        assert!(status.is_ok_and(|s| s.success()), "kill {sig}");
+    }
+}
+
+impl Drop for PrivateMongo {
+    fn drop(&mut self) {
+        self.signal("-CONT");
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_that_stops_answering_fails_requests_fast() {
+    let mongo = PrivateMongo::start();
+    let url = format!("mongodb://127.0.0.1:{}/timeouts", mongo.port);
+    let app = TestApp::spawn_with(Backend::Scaled, false, move |s| {
+        s.mongodb_url = url;
+        s.store.op_timeout_secs = 1;
+    })
+    .await;
+    let t = app.token("acme", Role::Organizer);
+    assert_eq!(app.get("/v1/jobs", &t).await.status().as_u16(), 200);
+
+    mongo.signal("-STOP");
+    let started = Instant::now();
+    assert_error(app.get("/v1/jobs", &t).await, 503, "service.unavailable").await;
+    assert!(started.elapsed() < Duration::from_secs(5), "answered after {:?}", started.elapsed());
+
+    mongo.signal("-CONT");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if app.get("/v1/jobs", &t).await.status().as_u16() == 200 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the store never came back");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
