@@ -88,7 +88,7 @@ impl JobControl {
             }
             Created::New(r) => r,
         };
-        let env = Envelope { job_id: record.id, tenant_id: tenant.clone(), payload };
+        let env = Envelope { job_id: record.id, tenant_id: tenant.clone(), dispatch: record.dispatch, payload };
         if let Err(e) = self.queues.push(env, None).await {
             self.mark_unqueued(&record).await;
             return Err(e.into());
@@ -102,8 +102,9 @@ impl JobControl {
     /// created it, or a parent's re-run, would otherwise get back a job
     /// that nothing will ever run.
     async fn revive(&self, dead: JobRecord) -> Result<JobRecord, EnqueueError> {
-        let t =
-            Transition::new(&dead.tenant_id, dead.id, &[JobStatus::Dead], JobStatus::Queued).error(ErrorPatch::Clear);
+        let t = Transition::new(&dead.tenant_id, dead.id, &[JobStatus::Dead], JobStatus::Queued)
+            .error(ErrorPatch::Clear)
+            .redispatch();
         let Some(rec) = self.store.transition(t).await? else {
             // Someone else revived it (or an operator retried it) first.
             return Ok(self.store.get_job(&dead.tenant_id, dead.id).await?.unwrap_or(dead));
@@ -114,6 +115,19 @@ impl JobControl {
         }
         self.events.publish(JobEvent::for_view(rec.tenant_id.clone(), rec.view())).await;
         Ok(rec)
+    }
+
+    /// A `queued` job unchanged for the sweeper's grace, or a `running` one
+    /// for its timeout plus the grace: its message is probably lost.
+    fn is_stuck(&self, rec: &JobRecord) -> bool {
+        let s = self.queues.settings();
+        let grace = i64::try_from(s.sweep_grace_secs).unwrap_or(120);
+        let age = match rec.status {
+            JobStatus::Queued => grace,
+            JobStatus::Running => grace + i64::try_from(s.job(rec.kind).timeout_secs).unwrap_or(60),
+            _ => return false,
+        };
+        rec.updated_at < crate::store::now() - chrono::TimeDelta::seconds(age)
     }
 
     async fn mark_unqueued(&self, record: &JobRecord) {
@@ -164,10 +178,20 @@ impl JobControl {
         let Some(current) = self.store.get_job(tenant, id).await? else {
             return Ok((ControlOutcome::NotFound, None));
         };
-        let t = Transition::new(tenant, id, &[JobStatus::Failed, JobStatus::Dead], JobStatus::Queued)
+        // A new dispatch: a retry still scheduled for a `failed` job becomes
+        // a no-op, so the job runs once, from this message. A job stuck
+        // `queued` or `running` past the sweeper's grace may be retried too,
+        // as it was when seen (same dispatch).
+        let stuck = self.is_stuck(&current);
+        let from: &[JobStatus] = if stuck { &[current.status] } else { &[JobStatus::Failed, JobStatus::Dead] };
+        let mut t = Transition::new(tenant, id, from, JobStatus::Queued)
             .progress(0)
             .attempts(AttemptChange::Reset)
-            .error(ErrorPatch::Clear);
+            .error(ErrorPatch::Clear)
+            .redispatch();
+        if stuck {
+            t = t.for_dispatch(current.dispatch);
+        }
         let Some(rec) = self.store.transition(t).await? else {
             return Ok((ControlOutcome::WrongState, Some(current)));
         };

@@ -97,6 +97,12 @@ pub struct RuntimeSettings {
     pub ai: PoolSettings,
     /// Per-kind overrides, keyed by the kind's wire name.
     pub jobs: BTreeMap<String, JobTypeSettings>,
+    /// How often the sweeper looks for jobs that lost their queue message,
+    /// in seconds (0 turns it off).
+    pub sweep_interval_secs: u64,
+    /// How long a `queued` job may go unchanged (or a `running` one past
+    /// its timeout) before the sweeper may act on it, in seconds.
+    pub sweep_grace_secs: u64,
 }
 
 impl Default for RuntimeSettings {
@@ -110,6 +116,8 @@ impl Default for RuntimeSettings {
             cpu: PoolSettings { concurrency: 4 },
             ai: PoolSettings { concurrency: 1 },
             jobs: BTreeMap::new(),
+            sweep_interval_secs: 30,
+            sweep_grace_secs: 120,
         }
     }
 }

@@ -202,3 +202,29 @@ async fn workers_recover_when_redis_restarts_empty() {
     let after = sleep_job().await;
     app.wait_for_status(&t, &after, &["succeeded"], Duration::from_secs(30)).await;
 }
+
+/// Redis restarts empty with jobs waiting in it: their messages are gone,
+/// the store still has them `queued`. The sweeper finds them once the queue
+/// is empty and dispatches them again: every job ends `succeeded`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_whose_messages_redis_lost_are_swept_back() {
+    let mut redis = meeteasy_tests::redis_server::PrivateRedis::start();
+    let url = redis.url();
+    let app = TestApp::spawn_with(Backend::Scaled, false, move |s| s.redis_url = url).await;
+    let t = app.token("acme", Role::Admin);
+    let mut ids = Vec::new();
+    for _ in 0..20 {
+        let resp = app.post("/v1/diagnostics/sleep", &t, &json!({"millis": 10})).await;
+        assert_eq!(resp.status().as_u16(), 202);
+        ids.push(json(resp).await["id"].as_str().unwrap_or_default().to_string());
+    }
+    // No worker has run yet: every message is in Redis, and Redis forgets.
+    tokio::task::block_in_place(|| redis.restart_empty(Duration::from_millis(500)));
+    let mut env = app.process_env();
+    env.push(("MEETEASY_RUNTIME__SWEEP_INTERVAL_SECS", "1".into()));
+    env.push(("MEETEASY_RUNTIME__SWEEP_GRACE_SECS", "1".into()));
+    let _worker = Proc::spawn(&["worker", "--pool", "cpu", "--listen", "127.0.0.1:0"], &env);
+    for j in all_with_status(&app, &t, &ids, "succeeded").await {
+        assert_eq!(j["attempts"], 1, "{j}");
+    }
+}

@@ -167,3 +167,70 @@ on_both_backends!(a_job_that_never_reached_the_queue_is_revived_by_its_key, |bac
     let done = app.wait_for_status(&t, &id.to_string(), &["succeeded"], Duration::from_secs(20)).await;
     assert_eq!(done["attempts"], 1, "{done}");
 });
+
+// Two messages for one job (a retry still scheduled when an operator
+// retries, a recovery re-push): only the newest dispatch runs it; the
+// older message is a no-op, so the job never runs twice at once.
+on_both_backends!(only_the_newest_message_of_a_job_runs_it, |backend: Backend| async move {
+    use meeteasy_jobs::Envelope;
+    use meeteasy_jobs::kinds::Sleep;
+    use meeteasy_jobs::store::{JobRecord, Transition};
+    use meeteasy_models::{JobKind, JobStatus, TenantId};
+
+    let app = TestApp::spawn_with(backend, false, |_| {}).await;
+    let tenant = TenantId::parse("acme").unwrap_or_else(|e| panic!("{e}"));
+    let sleep = Sleep { millis: 1000, fail: None };
+    let rec =
+        JobRecord::new(tenant.clone(), "adam", JobKind::Sleep, serde_json::to_value(&sleep).unwrap_or_default(), None);
+    let id = rec.id;
+    app.jobs.store.create_job(rec).await.unwrap_or_else(|e| panic!("{e}"));
+    let push = |dispatch| Envelope { job_id: id, tenant_id: tenant.clone(), dispatch, payload: sleep.clone() };
+    app.jobs.queues.push(push(0), None).await.unwrap_or_else(|e| panic!("{e}"));
+    let again = Transition::new(&tenant, id, &[JobStatus::Queued], JobStatus::Queued).redispatch();
+    let rec = app.jobs.store.transition(again).await.ok().flatten().unwrap_or_else(|| panic!("redispatch"));
+    assert_eq!(rec.dispatch, 1);
+    app.jobs.queues.push(push(1), None).await.unwrap_or_else(|e| panic!("{e}"));
+
+    // Both messages are ready at once; four slots would take both.
+    let workers = TestApp::spawn_with(backend, true, |s| {
+        s.runtime.namespace = app.settings.runtime.namespace.clone();
+        s.mongodb_url = app.settings.mongodb_url.clone();
+        s.data_dir = app.settings.data_dir.clone();
+    })
+    .await;
+    let t = workers.token_as("acme", Role::Admin, "adam");
+    let done = workers.wait_for_status(&t, &id.to_string(), &["succeeded"], Duration::from_secs(20)).await;
+    assert_eq!(done["attempts"], 1, "one run, from the newest message: {done}");
+    assert_eq!(done["result"]["attempt"], 1, "{done}");
+});
+
+// A record whose message never reached the queue (the process died between
+// the two writes) is found by the sweeper once the queue is empty, and runs.
+// An operator may also retry a job stuck like that, past the same grace.
+on_both_backends!(the_sweeper_dispatches_jobs_whose_message_was_lost, |backend: Backend| async move {
+    use meeteasy_jobs::kinds::Sleep;
+    use meeteasy_jobs::store::JobRecord;
+    use meeteasy_models::{JobKind, TenantId};
+
+    let app = TestApp::spawn_with(backend, true, |s| {
+        s.runtime.sweep_interval_secs = 1;
+        s.runtime.sweep_grace_secs = 1;
+    })
+    .await;
+    let tenant = TenantId::parse("acme").unwrap_or_else(|e| panic!("{e}"));
+    let payload = serde_json::to_value(Sleep { millis: 0, fail: None }).unwrap_or_default();
+    let mut lost = Vec::new();
+    for _ in 0..3 {
+        let rec = JobRecord::new(tenant.clone(), "adam", JobKind::Sleep, payload.clone(), None);
+        lost.push(rec.id.to_string());
+        app.jobs.store.create_job(rec).await.unwrap_or_else(|e| panic!("{e}"));
+    }
+    let t = app.token_as("acme", Role::Admin, "adam");
+    // Retrying before the grace is refused: the job may just be waiting.
+    assert_error(app.post(&format!("/v1/jobs/{}/retry", lost[0]), &t, &json!({})).await, 409, "job.not_retryable")
+        .await;
+    for id in &lost {
+        let done = app.wait_for_status(&t, id, &["succeeded"], Duration::from_secs(20)).await;
+        assert_eq!(done["attempts"], 1, "{done}");
+    }
+});

@@ -75,7 +75,8 @@ pub enum RequeueError {
 
 async fn push_typed<J: JobSpec>(queues: &Queues, rec: &JobRecord) -> Result<(), RequeueError> {
     let payload: J = serde_json::from_value(rec.payload.clone())?;
-    queues.push(Envelope { job_id: rec.id, tenant_id: rec.tenant_id.clone(), payload }, None).await?;
+    let env = Envelope { job_id: rec.id, tenant_id: rec.tenant_id.clone(), dispatch: rec.dispatch, payload };
+    queues.push(env, None).await?;
     Ok(())
 }
 

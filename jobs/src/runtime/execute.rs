@@ -44,21 +44,19 @@ async fn publish(rt: &Runtime, rec: &JobRecord) {
 /// last allowed attempt died that way it is `dead` with `job.crashed` and
 /// never runs again, so one poisonous input cannot take down every worker
 /// in turn.
-async fn bury_poison_pill(rt: &Runtime, rec: &JobRecord) -> Result<(), ExecuteError> {
-    tracing::error!(attempts = rec.attempts, "the job's last attempt died with its worker; it is dead");
-    let t = Transition::new(&rec.tenant_id, rec.id, &[JobStatus::Running], JobStatus::Dead).error(ErrorPatch::Set(
-        JobError {
+pub(super) async fn bury_poison_pill(rt: &Runtime, rec: &JobRecord) -> Result<bool, StoreError> {
+    tracing::error!(job_id = %rec.id, attempts = rec.attempts, "the job's last attempt died with its worker; it is dead");
+    let t = Transition::new(&rec.tenant_id, rec.id, &[JobStatus::Running], JobStatus::Dead)
+        .for_dispatch(rec.dispatch)
+        .error(ErrorPatch::Set(JobError {
             code: "job.crashed".into(),
             message: "the worker running this job stopped unexpectedly on every attempt".into(),
-        },
-    ));
-    if let Some(dead) = rt.store.transition(t).await? {
-        metrics::counter!("meeteasy_jobs_finished_total", "kind" => dead.kind.as_str(), "status" => "dead")
-            .increment(1);
-        publish(rt, &dead).await;
-        super::fanout::after_transition(rt, &dead).await;
-    }
-    Ok(())
+        }));
+    let Some(dead) = rt.store.transition(t).await? else { return Ok(false) };
+    metrics::counter!("meeteasy_jobs_finished_total", "kind" => dead.kind.as_str(), "status" => "dead").increment(1);
+    publish(rt, &dead).await;
+    super::fanout::after_transition(rt, &dead).await;
+    Ok(true)
 }
 
 async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), ExecuteError> {
@@ -72,14 +70,20 @@ async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), E
         tracing::debug!(status = %rec.status, "duplicate delivery of a finished job ignored");
         return Ok(());
     }
+    if rec.dispatch != env.dispatch {
+        // A newer message replaced this one (an operator's retry of a job
+        // whose own retry was still scheduled, a recovery): it runs the job.
+        tracing::debug!(message = env.dispatch, current = rec.dispatch, "outdated message ignored");
+        return Ok(());
+    }
     let waited = (now() - rec.updated_at).to_std().unwrap_or_default();
     if rec.status == JobStatus::Queued && waited > settings.queue_wait() {
-        let t = Transition::new(&env.tenant_id, env.job_id, &[JobStatus::Queued], JobStatus::Dead).error(
-            ErrorPatch::Set(JobError {
+        let t = Transition::new(&env.tenant_id, env.job_id, &[JobStatus::Queued], JobStatus::Dead)
+            .for_dispatch(env.dispatch)
+            .error(ErrorPatch::Set(JobError {
                 code: "job.queue_timeout".into(),
                 message: "the job waited in the queue longer than allowed".into(),
-            }),
-        );
+            }));
         if let Some(dead) = rt.store.transition(t).await? {
             metrics::counter!("meeteasy_jobs_finished_total", "kind" => kind.as_str(), "status" => "dead").increment(1);
             publish(rt, &dead).await;
@@ -88,7 +92,8 @@ async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), E
         return Ok(());
     }
     if rec.status == JobStatus::Running && rec.attempts >= settings.max_attempts {
-        return bury_poison_pill(rt, &rec).await;
+        bury_poison_pill(rt, &rec).await?;
+        return Ok(());
     }
     let start = Transition::new(
         &env.tenant_id,
@@ -96,6 +101,7 @@ async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), E
         &[JobStatus::Queued, JobStatus::Failed, JobStatus::Running],
         JobStatus::Running,
     )
+    .for_dispatch(env.dispatch)
     .attempts(AttemptChange::Bump);
     let Some(running) = rt.store.transition(start).await? else {
         return Ok(()); // cancelled or finished in the meantime
@@ -124,21 +130,25 @@ async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), E
         Err(_elapsed) => Err(JobFailure::retry("job.timeout", "the job ran longer than its time limit")),
     };
 
-    let t = Transition::new(&env.tenant_id, env.job_id, &[JobStatus::Running], JobStatus::Running);
+    // Only this dispatch may end the attempt: a worker that outlived its
+    // message (re-dispatched meanwhile) cannot overwrite the newer attempt.
+    let t = Transition::new(&env.tenant_id, env.job_id, &[JobStatus::Running], JobStatus::Running)
+        .for_dispatch(env.dispatch);
     let (transition, retry_in) = match outcome {
         Ok(result) => {
             (Transition { to: JobStatus::Succeeded, ..t }.progress(100).error(ErrorPatch::Clear).result(result), None)
         }
         Err(JobFailure::Defer { code, after }) => {
             tracing::debug!(%code, ?after, "deferred by a rate limit");
-            (Transition { to: JobStatus::Queued, ..t }.attempts(AttemptChange::Refund), Some(after))
+            (Transition { to: JobStatus::Queued, ..t }.attempts(AttemptChange::Refund).redispatch(), Some(after))
         }
         Err(f) => {
             let err = ErrorPatch::Set(JobError { code: f.code().to_string(), message: f.message().to_string() });
             if f.is_retryable() && running.attempts < settings.max_attempts {
                 let jitter = rand::rng().random_range(-0.25..=0.25);
                 tracing::warn!(code = f.code(), attempt = running.attempts, "attempt failed; will retry");
-                (Transition { to: JobStatus::Failed, ..t }.error(err), Some(settings.backoff(running.attempts, jitter)))
+                let backoff = settings.backoff(running.attempts, jitter);
+                (Transition { to: JobStatus::Failed, ..t }.error(err).redispatch(), Some(backoff))
             } else {
                 tracing::warn!(
                     code = f.code(),
@@ -160,7 +170,7 @@ async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), E
     if let Some(delay) = retry_in {
         let payload: J =
             serde_json::from_value(done.payload.clone()).map_err(|e| ExecuteError::Requeue(e.to_string()))?;
-        let next = Envelope { job_id: env.job_id, tenant_id: env.tenant_id.clone(), payload };
+        let next = Envelope { job_id: env.job_id, tenant_id: env.tenant_id.clone(), dispatch: done.dispatch, payload };
         rt.queues.push(next, Some(delay)).await.map_err(|e| ExecuteError::Requeue(e.to_string()))?;
     }
     publish(rt, &done).await;

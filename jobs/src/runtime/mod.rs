@@ -11,6 +11,7 @@ mod context;
 mod execute;
 mod fanout;
 mod pool;
+pub mod sweeper;
 
 use std::sync::Arc;
 

@@ -70,9 +70,11 @@ where
         monitor = crate::kinds::register_pool(monitor, &rt, *pool);
     }
     let janitor = tokio::spawn(janitor(rt.clone()));
+    let sweeper = tokio::spawn(super::sweeper::run(rt.clone(), pools.to_vec()));
     let grace = Duration::from_secs(rt.settings.shutdown_grace_secs);
     let result = monitor.shutdown_timeout(grace).run_with_signal(shutdown).await;
     janitor.abort();
+    sweeper.abort();
     result.map_err(|e| RuntimeError::Monitor(e.to_string()))
 }
 

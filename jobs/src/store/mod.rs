@@ -52,6 +52,16 @@ pub trait JobStore: Send + Sync {
     /// record, or `None` when the job moved on (or does not exist).
     async fn transition(&self, t: Transition) -> Result<Option<JobRecord>, StoreError>;
 
+    /// Up to `limit` jobs of `kind` in `status`, of any tenant, unchanged
+    /// since before `before`, oldest first (the sweeper's query).
+    async fn stale_jobs(
+        &self,
+        kind: JobKind,
+        status: JobStatus,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<JobRecord>, StoreError>;
+
     /// Jobs per kind and status of `tenant`, or across tenants with `None`
     /// (`/metrics`, operators).
     async fn count_by_status(&self, tenant: Option<&TenantId>) -> Result<Vec<(JobKind, JobStatus, u64)>, StoreError>;

@@ -28,6 +28,9 @@ pub struct JobRecord {
     pub request_hash: Option<String>,
     /// The creator's token `sub` (see `JobView::created_by`).
     pub created_by: String,
+    /// Bumped whenever a new queue message is pushed for the job; only a
+    /// message carrying the current number starts it (see `Envelope`).
+    pub dispatch: u32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -46,6 +49,7 @@ impl JobRecord {
             id: JobId::new(),
             tenant_id,
             created_by: created_by.into(),
+            dispatch: 0,
             request_hash: key.and_then(|k| k.fingerprint()).map(str::to_string),
             kind,
             status: JobStatus::Queued,
@@ -126,6 +130,10 @@ pub struct Transition {
     pub progress: Option<u8>,
     pub error: ErrorPatch,
     pub result: Option<serde_json::Value>,
+    /// Applies only while the record's dispatch number is this one.
+    pub dispatch_is: Option<u32>,
+    /// Bumps the dispatch number: the caller pushes a new message.
+    pub redispatch: bool,
 }
 
 impl Transition {
@@ -139,7 +147,21 @@ impl Transition {
             progress: None,
             error: ErrorPatch::Keep,
             result: None,
+            dispatch_is: None,
+            redispatch: false,
         }
+    }
+
+    /// Applies only for the message of dispatch `d`.
+    pub fn for_dispatch(mut self, d: u32) -> Self {
+        self.dispatch_is = Some(d);
+        self
+    }
+
+    /// Bumps the dispatch number (a new message will be pushed).
+    pub fn redispatch(mut self) -> Self {
+        self.redispatch = true;
+        self
     }
 
     pub fn attempts(mut self, change: AttemptChange) -> Self {

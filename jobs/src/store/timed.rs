@@ -89,6 +89,15 @@ impl JobStore for TimedStore {
     async fn transition(&self, t: Transition) -> Result<Option<JobRecord>, StoreError> {
         within(self.op, "transition", self.inner.transition(t)).await
     }
+    async fn stale_jobs(
+        &self,
+        kind: JobKind,
+        status: JobStatus,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<JobRecord>, StoreError> {
+        within(self.op, "stale_jobs", self.inner.stale_jobs(kind, status, before, limit)).await
+    }
     async fn count_by_status(&self, tenant: Option<&TenantId>) -> Result<Vec<(JobKind, JobStatus, u64)>, StoreError> {
         within(self.op, "count_by_status", self.inner.count_by_status(tenant)).await
     }

@@ -40,6 +40,8 @@ struct JobDoc {
     request_hash: Option<String>,
     #[serde(default)]
     created_by: String,
+    #[serde(default)]
+    dispatch: i64,
     #[serde(with = "bson::serde_helpers::chrono_datetime_as_bson_datetime")]
     created_at: DateTime<Utc>,
     #[serde(with = "bson::serde_helpers::chrono_datetime_as_bson_datetime")]
@@ -69,6 +71,7 @@ impl From<&JobRecord> for JobDoc {
             idem: idem_of(r.id, r.idempotency_key.as_deref()),
             request_hash: r.request_hash.clone(),
             created_by: r.created_by.clone(),
+            dispatch: i64::from(r.dispatch),
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
@@ -91,6 +94,7 @@ impl TryFrom<JobDoc> for JobRecord {
             idempotency_key: d.idempotency_key,
             request_hash: d.request_hash,
             created_by: d.created_by,
+            dispatch: u32::try_from(d.dispatch).unwrap_or(0),
             created_at: d.created_at,
             updated_at: d.updated_at,
         })
@@ -181,22 +185,50 @@ impl JobStore for MongoStore {
             set.insert("attempts", 0);
         }
         let mut update = doc! {"$set": set};
+        let mut inc = Document::new();
         match t.attempts {
             AttemptChange::Bump => {
-                update.insert("$inc", doc! {"attempts": 1});
+                inc.insert("attempts", 1);
             }
             AttemptChange::Refund => {
-                update.insert("$inc", doc! {"attempts": -1});
+                inc.insert("attempts", -1);
             }
             AttemptChange::Keep | AttemptChange::Reset => {}
         }
-        let filter = doc! {
+        if t.redispatch {
+            inc.insert("dispatch", 1_i64);
+        }
+        if !inc.is_empty() {
+            update.insert("$inc", inc);
+        }
+        let mut filter = doc! {
             "_id": t.id.to_string(),
             "tenant_id": t.tenant_id.as_str(),
             "status": {"$in": status_list(&t.from)},
         };
+        if let Some(d) = t.dispatch_is {
+            // Records from before dispatch numbers have no field: number 0.
+            if d == 0 {
+                filter.insert("$or", vec![doc! {"dispatch": 0_i64}, doc! {"dispatch": {"$exists": false}}]);
+            } else {
+                filter.insert("dispatch", i64::from(d));
+            }
+        }
         let updated = self.jobs().find_one_and_update(filter, update).return_document(ReturnDocument::After).await?;
         updated.map(JobRecord::try_from).transpose()
+    }
+
+    async fn stale_jobs(
+        &self,
+        kind: JobKind,
+        status: JobStatus,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<JobRecord>, StoreError> {
+        let filter = doc! {"status": status.as_str(), "updated_at": {"$lt": bson_date(before)}, "kind": kind.as_str()};
+        let docs: Vec<JobDoc> =
+            self.jobs().find(filter).sort(doc! {"updated_at": 1}).limit(i64::from(limit)).await?.try_collect().await?;
+        docs.into_iter().map(JobRecord::try_from).collect()
     }
 
     async fn count_by_status(&self, tenant: Option<&TenantId>) -> Result<Vec<(JobKind, JobStatus, u64)>, StoreError> {

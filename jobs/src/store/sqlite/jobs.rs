@@ -15,7 +15,7 @@ use crate::store::{
 /// refuses runtime-built SQL unless it is explicitly asserted safe).
 macro_rules! columns {
     () => {
-        "id, tenant_id, kind, status, progress, attempts, error_code, error_message, result, payload, idempotency_key, created_at, updated_at, created_by, request_hash"
+        "id, tenant_id, kind, status, progress, attempts, error_code, error_message, result, payload, idempotency_key, created_at, updated_at, created_by, request_hash, dispatch"
     };
 }
 
@@ -41,6 +41,7 @@ fn row_to_record(row: &SqliteRow) -> Result<JobRecord, StoreError> {
         idempotency_key: row.try_get("idempotency_key")?,
         request_hash: row.try_get("request_hash")?,
         created_by: row.try_get("created_by")?,
+        dispatch: u32::try_from(row.try_get::<i64, _>("dispatch")?).unwrap_or(0),
         created_at: from_micros(row.try_get("created_at")?)?,
         updated_at: from_micros(row.try_get("updated_at")?)?,
     })
@@ -60,7 +61,7 @@ impl JobStore for SqliteStore {
         let sql = concat!(
             "INSERT INTO jobs (",
             columns!(),
-            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
         );
         let inserted = sqlx::query(sql)
             .bind(r.id.to_string())
@@ -78,6 +79,7 @@ impl JobStore for SqliteStore {
             .bind(micros(r.updated_at))
             .bind(r.created_by.as_str())
             .bind(r.request_hash.as_deref())
+            .bind(i64::from(r.dispatch))
             .execute(&self.pool)
             .await?
             .rows_affected();
@@ -162,8 +164,14 @@ impl JobStore for SqliteStore {
         if let Some(r) = &t.result {
             q.push(", result = ").push_bind(r.to_string());
         }
+        if t.redispatch {
+            q.push(", dispatch = dispatch + 1");
+        }
         q.push(" WHERE id = ").push_bind(t.id.to_string());
         q.push(" AND tenant_id = ").push_bind(t.tenant_id.as_str());
+        if let Some(d) = t.dispatch_is {
+            q.push(" AND dispatch = ").push_bind(i64::from(d));
+        }
         q.push(" AND status IN (");
         let mut sep = q.separated(", ");
         for s in &t.from {
@@ -172,6 +180,28 @@ impl JobStore for SqliteStore {
         q.push(concat!(") RETURNING ", columns!()));
         let row = q.build().fetch_optional(&self.pool).await?;
         row.as_ref().map(row_to_record).transpose()
+    }
+
+    async fn stale_jobs(
+        &self,
+        kind: JobKind,
+        status: JobStatus,
+        before: chrono::DateTime<chrono::Utc>,
+        limit: u32,
+    ) -> Result<Vec<JobRecord>, StoreError> {
+        let sql = concat!(
+            "SELECT ",
+            columns!(),
+            " FROM jobs WHERE status = ? AND updated_at < ? AND kind = ? ORDER BY updated_at LIMIT ?"
+        );
+        let rows = sqlx::query(sql)
+            .bind(status.as_str())
+            .bind(micros(before))
+            .bind(kind.as_str())
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(row_to_record).collect()
     }
 
     async fn count_by_status(&self, tenant: Option<&TenantId>) -> Result<Vec<(JobKind, JobStatus, u64)>, StoreError> {
