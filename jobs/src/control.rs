@@ -121,7 +121,7 @@ impl JobControl {
     /// for its timeout plus the grace: its message is probably lost.
     fn is_stuck(&self, rec: &JobRecord) -> bool {
         let s = self.queues.settings();
-        let grace = i64::try_from(s.sweep_grace_secs).unwrap_or(120);
+        let grace = i64::try_from(s.sweep_grace_secs).unwrap_or(30);
         let age = match rec.status {
             JobStatus::Queued => grace,
             JobStatus::Running => grace + i64::try_from(s.job(rec.kind).timeout_secs).unwrap_or(60),

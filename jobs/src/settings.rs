@@ -116,8 +116,8 @@ impl Default for RuntimeSettings {
             cpu: PoolSettings { concurrency: 4 },
             ai: PoolSettings { concurrency: 1 },
             jobs: BTreeMap::new(),
-            sweep_interval_secs: 30,
-            sweep_grace_secs: 120,
+            sweep_interval_secs: 15,
+            sweep_grace_secs: 30,
         }
     }
 }

@@ -91,7 +91,7 @@ pub enum SweepError {
 /// One pass over the kinds of `pools`.
 pub async fn sweep_once(rt: &Runtime, pools: &[Pool]) -> Result<SweepReport, SweepError> {
     let mut report = SweepReport::default();
-    let grace = chrono::TimeDelta::seconds(i64::try_from(rt.settings.sweep_grace_secs).unwrap_or(120));
+    let grace = chrono::TimeDelta::seconds(i64::try_from(rt.settings.sweep_grace_secs).unwrap_or(30));
     for q in rt.queues.stats().await? {
         if !pools.contains(&q.pool) || q.depth + q.scheduled + q.running > 0 {
             continue;
