@@ -11,7 +11,7 @@ use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::http::error::ApiError;
-use crate::http::i18n;
+use crate::http::{i18n, timeout};
 use crate::openapi::ApiDoc;
 use crate::routes::{
     analytics, auth, diagnostics, documents, jobs, notifications, ocr, openai, ops, transcriptions, webhooks,
@@ -35,6 +35,13 @@ pub fn router(state: AppState) -> Router {
         &state.jobs.events,
     );
     let request_id = HeaderName::from_static("x-request-id");
+    let limits = &state.settings.limits;
+    let secs = |n: u64| std::time::Duration::from_secs(n.max(1));
+    let request_deadline = middleware::from_fn_with_state(secs(limits.request_timeout_secs), timeout::middleware);
+    // Uploads take as long as the client needs to send them; the long
+    // polls' own caps (10 s, `asr.sync_wait_secs`) sit well inside this.
+    let upload_deadline = secs(limits.upload_timeout_secs.max(state.settings.asr.sync_wait_secs + 30));
+    let upload_deadline = middleware::from_fn_with_state(upload_deadline, timeout::middleware);
     let v1 = Router::new()
         .route("/jobs", get(jobs::list))
         .route("/jobs/{id}", get(jobs::get))
@@ -51,20 +58,23 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/tickets", post(auth::issue))
         .route("/auth/tickets/exchange", post(auth::exchange))
         .layer(DefaultBodyLimit::max(json_limit))
+        .route("/documents/{id}", get(documents::get))
+        .route("/documents/{id}/pdf", get(documents::pdf))
+        .route("/documents/{id}/text", get(documents::text))
+        .layer(request_deadline)
         .merge(
             Router::new()
                 .route("/transcriptions", post(transcriptions::create))
                 .route("/audio/transcriptions", post(openai::create))
-                .layer(DefaultBodyLimit::max(audio_limit)),
+                .layer(DefaultBodyLimit::max(audio_limit))
+                .layer(upload_deadline.clone()),
         )
-        .route("/documents/{id}", get(documents::get))
-        .route("/documents/{id}/pdf", get(documents::pdf))
-        .route("/documents/{id}/text", get(documents::text))
         .merge(
             Router::new()
                 .route("/documents", post(documents::upload))
                 .route("/ocr", post(ocr::create))
-                .layer(DefaultBodyLimit::max(document_limit)),
+                .layer(DefaultBodyLimit::max(document_limit))
+                .layer(upload_deadline),
         );
     // `/metrics` moves to its own listener when `metrics.listen` is set.
     let root = if state.settings.metrics.listen.is_some() {

@@ -153,6 +153,10 @@ pub struct Limits {
     pub audio_body_bytes: usize,
     /// Requests per tenant per minute; 0 disables rate limiting.
     pub tenant_requests_per_minute: u64,
+    /// Deadline of an ordinary request, in seconds (`504 request.timeout`).
+    pub request_timeout_secs: u64,
+    /// Deadline of an upload (documents, OCR, audio), in seconds.
+    pub upload_timeout_secs: u64,
 }
 
 impl Default for Limits {
@@ -162,6 +166,8 @@ impl Default for Limits {
             document_body_bytes: 100 * 1024 * 1024,
             audio_body_bytes: 25 * 1024 * 1024,
             tenant_requests_per_minute: 6000,
+            request_timeout_secs: 30,
+            upload_timeout_secs: 600,
         }
     }
 }

@@ -77,3 +77,23 @@ async fn a_store_that_stops_answering_fails_requests_fast() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+/// Whatever a request waits on, it has a deadline: here the store's own
+/// deadline is longer than the request's, so the request's fires first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_request_has_a_deadline() {
+    let mongo = PrivateMongo::start();
+    let url = format!("mongodb://127.0.0.1:{}/deadline", mongo.port);
+    let app = TestApp::spawn_with(Backend::Scaled, false, move |s| {
+        s.mongodb_url = url;
+        s.store.op_timeout_secs = 20;
+        s.limits.request_timeout_secs = 1;
+    })
+    .await;
+    let t = app.token("acme", Role::Organizer);
+    assert_eq!(app.get("/v1/jobs", &t).await.status().as_u16(), 200);
+    mongo.signal("-STOP");
+    let started = Instant::now();
+    assert_error(app.get("/v1/jobs", &t).await, 504, "request.timeout").await;
+    assert!(started.elapsed() < Duration::from_secs(5), "answered after {:?}", started.elapsed());
+}

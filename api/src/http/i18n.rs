@@ -108,6 +108,7 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("audio.missing", "The uploaded audio is no longer available.", "上传的音频已不可用。"),
     ("asr.invalid_options", "The transcription options are invalid.", "转写参数无效。"),
     ("job.timeout", "Processing took too long.", "处理超时。"),
+    ("request.timeout", "The request took too long and was stopped.", "请求耗时过长，已被中止。"),
     ("transcription.failed", "The audio could not be transcribed.", "无法转写该音频。"),
     ("transcription.timeout", "The transcript is not ready yet; try again later.", "转写尚未完成，请稍后重试。"),
     ("document.empty", "The file is empty.", "文件为空。"),

@@ -8,5 +8,6 @@ pub mod i18n;
 pub mod idempotency;
 pub mod linger;
 pub mod range;
+pub mod timeout;
 pub mod upload;
 pub mod wait;

@@ -30,8 +30,14 @@ pub async fn sockets_follow_ownership(atk: &Attacker<'_>, cast: &Cast) {
     assert!(completed("alice"), "the creator hears her job: {r}");
     assert!(completed("olga"), "her organizer hears it: {r}");
     assert!(heard("alice").iter().all(|(_, _, by)| by == "alice"), "an attendee hears only her own jobs: {r}");
-    assert_eq!(heard("bob"), vec![], "another attendee hears nothing of it: {r}");
-    assert_eq!(heard("other"), vec![], "another tenant hears nothing: {r}");
+    // Bob may still hear his own jobs of earlier scenarios finishing, and
+    // nothing else; the other tenant hears nothing of this tenant.
+    assert!(heard("bob").iter().all(|(_, j, by)| by == "bob" && j != job), "bob hears only his own jobs: {r}");
+    let acme = ["alice", "bob", "olga", "adam"];
+    assert!(
+        heard("other").iter().all(|(_, j, by)| !acme.contains(&by.as_str()) && j != job),
+        "another tenant hears nothing of acme: {r}"
+    );
     assert_eq!(r["subscribe_alice"]["ok"], true, "{r}");
     for who in ["bob", "other"] {
         assert_eq!(r[format!("subscribe_{who}")]["error"], "job.not_found", "{r}");
