@@ -7,33 +7,45 @@ use std::time::{Duration, Instant};
 
 use meeteasy_models::auth::Role;
 use meeteasy_tests::app::assert_error;
-use meeteasy_tests::procs::free_port;
 use meeteasy_tests::smtp::python;
 use meeteasy_tests::{Backend, TestApp};
 
 struct PrivateMongo {
     child: Child,
     port: u16,
+    _log: tempfile::NamedTempFile,
 }
 
 impl PrivateMongo {
-    /// `secantusd-py` from the venv of the test Python, in memory.
+    /// `secantusd-py` from the venv of the test Python, in memory, on a
+    /// port it picks itself (read back from its log: a port chosen here
+    /// could be taken by another test's server before this one binds it).
     fn start() -> Self {
         let py = std::path::PathBuf::from(python());
         let server = py.parent().map(|d| d.join("secantusd-py")).unwrap_or_default();
-        let port = free_port();
-        let child = Command::new(&server)
-            .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--storage-path", ":memory:", "--standalone"])
+        let log = tempfile::NamedTempFile::new().unwrap_or_else(|e| panic!("{e}"));
+        let out = log.reopen().unwrap_or_else(|e| panic!("{e}"));
+        let mut child = Command::new(&server)
+            .args(["--host", "127.0.0.1", "--port", "0", "--storage-path", ":memory:", "--standalone"])
+            .args(["--log-level", "INFO"])
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::from(out))
             .spawn()
             .unwrap_or_else(|e| panic!("{}: {e}", server.display()));
         let start = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(start.elapsed() < Duration::from_secs(30), "secantusd-py did not start");
+        loop {
+            let text = std::fs::read_to_string(log.path()).unwrap_or_default();
+            let port = text
+                .lines()
+                .find_map(|l| l.split("secantus listening on 127.0.0.1:").nth(1))
+                .and_then(|p| p.trim().parse::<u16>().ok());
+            if let Some(port) = port {
+                return Self { child, port, _log: log };
+            }
+            assert!(child.try_wait().ok().flatten().is_none(), "secantusd-py exited: {text}");
+            assert!(start.elapsed() < Duration::from_secs(30), "secantusd-py did not start: {text}");
             std::thread::sleep(Duration::from_millis(50));
         }
-        Self { child, port }
     }
 
     fn signal(&self, sig: &str) {
