@@ -72,7 +72,7 @@ async fn main() {
         env.push((k, v.to_string()));
     }
     let listen = format!("127.0.0.1:{}", free_port());
-    let _api = Proc::spawn(&["api", "--listen", &listen], &env);
+    let api = Proc::spawn(&["api", "--listen", &listen], &env);
     let base = format!("http://{listen}");
     wait_healthy(&format!("{base}/healthz"), Duration::from_secs(30)).await;
     let mut pool: Vec<Proc> = (0..workers).map(|_| worker(&env)).collect();
@@ -158,6 +158,8 @@ async fn main() {
     let drained = started.elapsed();
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let _ = chaos.await;
+    // Stop the processes before any exit: `process::exit` runs no destructors.
+    drop(api);
 
     let by_id: BTreeMap<String, _> = records.iter().map(|r| (r.id.to_string(), r)).collect();
     let lost = expected.keys().filter(|id| !by_id.contains_key(*id)).count();
