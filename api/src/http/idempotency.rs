@@ -9,11 +9,24 @@
 use axum::http::HeaderMap;
 use meeteasy_jobs::IdemKey;
 use serde::Serialize;
+use utoipa::IntoParams;
 
 use super::auth::AuthUser;
 use super::error::ApiError;
 
 pub const HEADER: &str = "idempotency-key";
+
+/// The header as the OpenAPI document shows it on every operation that
+/// creates a job (documentation only; `from_headers` reads it).
+#[allow(dead_code)]
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IdempotencyHeader {
+    /// Same key, creator and endpoint: the same job; with a different
+    /// request: 422 `idempotency.conflict`.
+    #[param(rename = "Idempotency-Key", pattern = r"^[!-~]{1,255}$", nullable = false)]
+    pub idempotency_key: Option<String>,
+}
 
 /// Reads and validates the header: 1–255 visible ASCII characters.
 pub fn from_headers(headers: &HeaderMap) -> Result<Option<String>, ApiError> {

@@ -14,6 +14,7 @@ use crate::http::auth::AuthUser;
 use crate::http::error::ApiError;
 use crate::http::extract::{Json, Query};
 use crate::http::idempotency;
+use crate::http::idempotency::IdempotencyHeader;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -27,7 +28,7 @@ pub struct EventBatch {
 /// Accepts 1–1000 events and queues their ingestion. Events already stored
 /// for this tenant (same `event_id`) are counted once.
 #[utoipa::path(post, path = "/v1/analytics/events", tag = "analytics", request_body = EventBatch,
-    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", description = "Same key, creator and endpoint: the same job; with a different request: 422 `idempotency.conflict`")),
+    params(IdempotencyHeader),
     responses((status = 202, body = JobView), (status = 422, body = crate::openapi::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn ingest(

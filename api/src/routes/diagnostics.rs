@@ -14,6 +14,7 @@ use crate::http::auth::AuthUser;
 use crate::http::error::ApiError;
 use crate::http::extract::Json;
 use crate::http::idempotency;
+use crate::http::idempotency::IdempotencyHeader;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -28,7 +29,7 @@ pub struct SleepRequest {
 }
 
 #[utoipa::path(post, path = "/v1/diagnostics/sleep", tag = "operations", request_body = SleepRequest,
-    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", description = "Same key, creator and endpoint: the same job; with a different request: 422 `idempotency.conflict`")),
+    params(IdempotencyHeader),
     responses((status = 202, body = JobView), (status = 403, body = crate::openapi::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn sleep(

@@ -20,6 +20,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::http::auth::AuthUser;
 use crate::http::error::ApiError;
 use crate::http::extract::{Json, Multipart, Query};
+use crate::http::idempotency::IdempotencyHeader;
 use crate::http::{idempotency, range, upload};
 use crate::state::AppState;
 
@@ -63,7 +64,7 @@ fn ocr_mode(form: &upload::Upload, q: &UploadQuery) -> Result<OcrMode, ApiError>
     Ok(field.or(query).unwrap_or(OcrMode::Auto))
 }
 
-#[utoipa::path(post, path = "/v1/documents", tag = "documents", params(UploadQuery, ("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", description = "Same key, creator and endpoint: the same job; with a different request: 422 `idempotency.conflict`")),
+#[utoipa::path(post, path = "/v1/documents", tag = "documents", params(UploadQuery, IdempotencyHeader),
     request_body(content = inline(DocumentUpload), content_type = "multipart/form-data"),
     responses((status = 202, body = JobView, description = "queued; `result.document_id` once converted"),
         (status = 413, body = crate::openapi::ErrorBody), (status = 415, body = crate::openapi::ErrorBody),

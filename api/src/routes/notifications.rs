@@ -18,6 +18,7 @@ use crate::http::auth::AuthUser;
 use crate::http::error::ApiError;
 use crate::http::extract::Json;
 use crate::http::idempotency;
+use crate::http::idempotency::IdempotencyHeader;
 use crate::state::AppState;
 
 /// At most this many recipients per request.
@@ -89,7 +90,7 @@ fn template_error(e: TemplateError) -> ApiError {
 }
 
 #[utoipa::path(post, path = "/v1/notifications/email", tag = "notifications", request_body = NotificationRequest,
-    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", description = "Same key, creator and endpoint: the same job; with a different request: 422 `idempotency.conflict`")),
+    params(IdempotencyHeader),
     responses((status = 202, body = JobView), (status = 422, body = crate::openapi::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn email(
@@ -110,7 +111,7 @@ pub async fn email(
 }
 
 #[utoipa::path(post, path = "/v1/notifications/sms", tag = "notifications", request_body = NotificationRequest,
-    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", description = "Same key, creator and endpoint: the same job; with a different request: 422 `idempotency.conflict`")),
+    params(IdempotencyHeader),
     responses((status = 202, body = JobView), (status = 422, body = crate::openapi::ErrorBody), (status = 503, body = crate::openapi::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn sms(

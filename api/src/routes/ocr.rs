@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 use crate::http::auth::AuthUser;
 use crate::http::error::ApiError;
 use crate::http::extract::{Json, Multipart};
+use crate::http::idempotency::IdempotencyHeader;
 use crate::http::{idempotency, upload};
 use crate::state::AppState;
 
@@ -24,7 +25,7 @@ pub struct ImageUpload {
     pub file: String,
 }
 
-#[utoipa::path(post, path = "/v1/ocr", tag = "ocr", params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", description = "Same key, creator and endpoint: the same job; with a different request: 422 `idempotency.conflict`")),
+#[utoipa::path(post, path = "/v1/ocr", tag = "ocr", params(IdempotencyHeader),
     request_body(content = inline(ImageUpload), content_type = "multipart/form-data"),
     responses((status = 202, body = JobView, description = "queued; `result` = `{text, lines:[{text, confidence, box}]}`"),
         (status = 413, body = crate::openapi::ErrorBody), (status = 415, body = crate::openapi::ErrorBody),

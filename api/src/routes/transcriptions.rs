@@ -15,6 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::http::auth::AuthUser;
 use crate::http::error::ApiError;
 use crate::http::extract::{Json, Multipart, Query};
+use crate::http::idempotency::IdempotencyHeader;
 use crate::http::{idempotency, upload, wait};
 use crate::state::AppState;
 
@@ -86,7 +87,7 @@ pub(crate) async fn store_and_describe(
     Ok(Request { job, filename, fingerprint })
 }
 
-#[utoipa::path(post, path = "/v1/transcriptions", tag = "speech", params(WaitQuery, ("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", description = "Same key, creator and endpoint: the same job; with a different request: 422 `idempotency.conflict`")),
+#[utoipa::path(post, path = "/v1/transcriptions", tag = "speech", params(WaitQuery, IdempotencyHeader),
     request_body(content = inline(AudioUpload), content_type = "multipart/form-data"),
     responses((status = 200, body = JobView, description = "finished within ?wait"), (status = 202, body = JobView),
         (status = 413, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)),
