@@ -23,7 +23,9 @@
 //! pool in `jobs` and exposing them through the API is separate work.
 
 pub mod asr;
+pub mod cancel;
 pub mod models_dir;
 pub mod ocr;
 
+pub use cancel::{Cancel, CancelOnDrop};
 pub use models_dir::{MissingModels, ModelInventory};

@@ -59,6 +59,8 @@ pub struct Settings {
     pub asr: AsrSettings,
     pub ocr: OcrSettings,
     pub documents: meeteasy_jobs::documents::DocumentSettings,
+    /// The parser sandbox (`[sandbox]`).
+    pub sandbox: meeteasy_jobs::sandbox::SandboxSettings,
     pub limits: Limits,
     /// Deadlines of store operations.
     pub store: meeteasy_jobs::store::timed::StoreSettings,
@@ -192,6 +194,7 @@ impl Default for Settings {
             asr: AsrSettings::default(),
             ocr: OcrSettings::default(),
             documents: Default::default(),
+            sandbox: Default::default(),
             limits: Limits::default(),
             store: Default::default(),
             metrics: MetricsSettings::default(),

@@ -44,6 +44,7 @@ fn services(settings: &Settings, gate: &RateGate) -> anyhow::Result<Arc<Services
     let mut svc = Services::new(&settings.notifications, settings.smtp_url.as_deref(), gate.clone())
         .context("setting up notifications")?;
     svc.documents = Documents::new(settings.documents.clone());
+    svc.sandbox = meeteasy_jobs::sandbox::Sandbox::new(&settings.sandbox);
     Ok(Arc::new(svc))
 }
 

@@ -11,7 +11,8 @@ use meeteasy_models::{JobError, JobId, JobStatus, TenantId};
 use crate::events::{EventBus, JobEvent};
 use crate::kinds::{RequeueError, requeue};
 use crate::queue::{QueueError, Queues};
-use crate::store::{AttemptChange, Created, DynStore, ErrorPatch, JobRecord, StoreError, Transition};
+use crate::lifecycle::Move;
+use crate::store::{Created, DynStore, ErrorPatch, JobRecord, StoreError};
 use crate::{Envelope, IdemKey, JobSpec};
 
 #[derive(Debug, thiserror::Error)]
@@ -71,7 +72,22 @@ impl JobControl {
         payload: J,
         key: Option<IdemKey>,
     ) -> Result<JobRecord, EnqueueError> {
-        let record = JobRecord::new(tenant.clone(), created_by, J::KIND, serde_json::to_value(&payload)?, key.as_ref());
+        self.enqueue_under(tenant, created_by, None, payload, key).await
+    }
+
+    /// Like [`Self::enqueue`], for a child that `parent` will wait for (a
+    /// fan-in; see `runtime::fanin`).
+    pub async fn enqueue_under<J: JobSpec>(
+        &self,
+        tenant: &TenantId,
+        created_by: &str,
+        parent: Option<JobId>,
+        payload: J,
+        key: Option<IdemKey>,
+    ) -> Result<JobRecord, EnqueueError> {
+        let mut record =
+            JobRecord::new(tenant.clone(), created_by, J::KIND, serde_json::to_value(&payload)?, key.as_ref());
+        record.parent = parent;
         let record = match self.store.create_job(record).await? {
             Created::Existing(existing) => {
                 let same_request = key
@@ -102,9 +118,7 @@ impl JobControl {
     /// created it, or a parent's re-run, would otherwise get back a job
     /// that nothing will ever run.
     async fn revive(&self, dead: JobRecord) -> Result<JobRecord, EnqueueError> {
-        let t = Transition::new(&dead.tenant_id, dead.id, &[JobStatus::Dead], JobStatus::Queued)
-            .error(ErrorPatch::Clear)
-            .redispatch();
+        let t = Move::Revive.transition(&dead.tenant_id, dead.id).error(ErrorPatch::Clear);
         let Some(rec) = self.store.transition(t).await? else {
             // Someone else revived it (or an operator retried it) first.
             return Ok(self.store.get_job(&dead.tenant_id, dead.id).await?.unwrap_or(dead));
@@ -120,6 +134,9 @@ impl JobControl {
     /// A `queued` job unchanged for the sweeper's grace, or a `running` one
     /// for its timeout plus the grace: its message is probably lost.
     fn is_stuck(&self, rec: &JobRecord) -> bool {
+        if rec.waiting {
+            return false; // a fan-in parent waits for its children by design
+        }
         let s = self.queues.settings();
         let grace = i64::try_from(s.sweep_grace_secs).unwrap_or(30);
         let age = match rec.status {
@@ -131,7 +148,8 @@ impl JobControl {
     }
 
     async fn mark_unqueued(&self, record: &JobRecord) {
-        let t = Transition::new(&record.tenant_id, record.id, &[JobStatus::Queued], JobStatus::Dead)
+        let t = Move::Unqueued
+            .transition(&record.tenant_id, record.id)
             .error(ErrorPatch::Set(JobError { code: UNQUEUED.into(), message: "the job could not be queued".into() }));
         if let Err(e) = self.store.transition(t).await {
             tracing::error!(error = %e, job_id = %record.id, "could not mark an unqueued job dead");
@@ -154,12 +172,7 @@ impl JobControl {
         else {
             return Ok((ControlOutcome::NotFound, None));
         };
-        let t = Transition::new(
-            tenant,
-            id,
-            &[JobStatus::Queued, JobStatus::Running, JobStatus::Failed],
-            JobStatus::Cancelled,
-        );
+        let t = Move::Cancel.transition(tenant, id);
         match self.store.transition(t).await? {
             Some(rec) => {
                 self.events.publish(JobEvent::for_view(tenant.clone(), rec.view())).await;
@@ -182,16 +195,12 @@ impl JobControl {
         // a no-op, so the job runs once, from this message. A job stuck
         // `queued` or `running` past the sweeper's grace may be retried too,
         // as it was when seen (same dispatch).
-        let stuck = self.is_stuck(&current);
-        let from: &[JobStatus] = if stuck { &[current.status] } else { &[JobStatus::Failed, JobStatus::Dead] };
-        let mut t = Transition::new(tenant, id, from, JobStatus::Queued)
-            .progress(0)
-            .attempts(AttemptChange::Reset)
-            .error(ErrorPatch::Clear)
-            .redispatch();
-        if stuck {
-            t = t.for_dispatch(current.dispatch);
-        }
+        let t = if self.is_stuck(&current) {
+            Move::RetryStuck.transition_from(tenant, id, current.status).for_dispatch(current.dispatch)
+        } else {
+            Move::Retry.transition(tenant, id)
+        };
+        let t = t.progress(0).error(ErrorPatch::Clear);
         let Some(rec) = self.store.transition(t).await? else {
             return Ok((ControlOutcome::WrongState, Some(current)));
         };

@@ -21,6 +21,11 @@ pub enum JobFailure {
     /// does not count. Rate limits defer jobs, they never drop them.
     #[error("{code}: deferred for {after:?}")]
     Defer { code: String, after: std::time::Duration },
+    /// Not a failure: the job queued `children` child jobs and waits for
+    /// them without holding a worker. It stays `running` (waiting), and the
+    /// last child to end queues it again (see `runtime::fanin`).
+    #[error("waiting for {children} child jobs")]
+    AwaitChildren { children: u32 },
 }
 
 impl JobFailure {
@@ -39,6 +44,7 @@ impl JobFailure {
     pub fn code(&self) -> &str {
         match self {
             JobFailure::Abort { code, .. } | JobFailure::Retry { code, .. } | JobFailure::Defer { code, .. } => code,
+            JobFailure::AwaitChildren { .. } => "job.waiting",
         }
     }
 
@@ -46,6 +52,7 @@ impl JobFailure {
         match self {
             JobFailure::Abort { message, .. } | JobFailure::Retry { message, .. } => message,
             JobFailure::Defer { .. } => "waiting for a rate limit",
+            JobFailure::AwaitChildren { .. } => "waiting for child jobs",
         }
     }
 

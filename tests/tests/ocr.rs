@@ -85,11 +85,7 @@ fn squash(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-// Embedded only for now: on the scaled backend this test has twice left an
-// AI job `running` past its execution timeout (see the README's known issues).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn images_come_back_as_exact_text_with_boxes() {
-    let backend = Backend::Embedded;
+on_both_backends!(images_come_back_as_exact_text_with_boxes, |backend: Backend| async move {
     let app = app(backend, |_| {}).await;
     let t = app.token("acme", Role::Attendee);
     for (name, expected) in LINES {
@@ -123,7 +119,7 @@ async fn images_come_back_as_exact_text_with_boxes() {
         .map(|l| l.iter().filter_map(|x| x["text"].as_str()).collect())
         .unwrap_or_default();
     assert_eq!(texts, [LINES[0].1, LINES[1].1, LINES[2].1], "{job}");
-}
+});
 
 on_both_backends!(hostile_images_are_refused_with_clear_codes, |backend: Backend| async move {
     let app = app(backend, |s| s.documents.max_image_pixels = 50_000_000).await;
@@ -169,11 +165,7 @@ async fn searchable(app: &TestApp, t: &str, name: &str, bytes: Vec<u8>, ocr: &st
     (doc, pdftotext(&pdf))
 }
 
-// Embedded only for now: on the scaled backend this test has twice left an
-// AI job `running` past its execution timeout (see the README's known issues).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn scans_become_searchable_pdfs() {
-    let backend = Backend::Embedded;
+on_both_backends!(scans_become_searchable_pdfs, |backend: Backend| async move {
     let app = app(backend, |_| {}).await;
     let t = app.token("acme", Role::Organizer);
 
@@ -218,14 +210,9 @@ async fn scans_become_searchable_pdfs() {
     assert_eq!(doc["needs_ocr"], true, "{doc}");
     assert_eq!(doc["ocr_status"], "none", "{doc}");
     assert_eq!(doc["has_text"], false, "{doc}");
-}
+});
 
-// Embedded only for now, like the two above: once more this session, on the
-// scaled backend, this fan-in waited 2 minutes on children that never
-// finished (see the README's known issues).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_page_whose_ocr_fails_does_not_lose_the_document() {
-    let backend = Backend::Embedded;
+on_both_backends!(a_page_whose_ocr_fails_does_not_lose_the_document, |backend: Backend| async move {
     // Page 2 is a damaged scan: a JPEG whose header is fine (so it is passed
     // through) but whose data ends before the scan starts. Its `ocr_image`
     // job is refused for good (`image.corrupt`); the PDF is still made, with
@@ -253,4 +240,4 @@ async fn a_page_whose_ocr_fails_does_not_lose_the_document() {
     assert_eq!(doc["ocr_failed_pages"], serde_json::json!([2]), "{doc}");
     assert_eq!(doc["page_count"], 3);
     assert_eq!(squash(&text).matches(&squash(LINES[0].1)).count(), 2, "pages 1 and 3: {text:?}");
-}
+});

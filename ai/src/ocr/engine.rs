@@ -182,6 +182,18 @@ impl OcrEngine {
 
     /// [`Self::recognize`], with the time each stage took.
     pub fn recognize_timed(&self, image: &DynamicImage) -> Result<(Vec<OcrLine>, OcrTimings), OcrError> {
+        self.recognize_cancellable(image, &crate::Cancel::new())
+    }
+
+    /// [`Self::recognize_timed`] that stops between stages (detection,
+    /// orientation, recognition) once `cancel` is set, with
+    /// [`OcrError::Cancelled`].
+    pub fn recognize_cancellable(
+        &self,
+        image: &DynamicImage,
+        cancel: &crate::Cancel,
+    ) -> Result<(Vec<OcrLine>, OcrTimings), OcrError> {
+        let check = || if cancel.is_cancelled() { Err(OcrError::Cancelled) } else { Ok(()) };
         let started = std::time::Instant::now();
         let mut t = OcrTimings::default();
         let ori = flatten_to_rgb(image);
@@ -194,6 +206,7 @@ impl OcrEngine {
         let pad = vertical_padding(img.width(), img.height(), o.width_height_ratio, o.min_height);
         let img = if pad > 0 { pad_vertical(&img, pad) } else { img };
 
+        check()?;
         let mut s = self.sessions.lock().map_err(|_| OcrError::Poisoned)?;
         let mut lap = Lap::start();
         let dets = detect(&mut s.det, &img, o.det_limit_side_len, &o.db, o.crop_to_content)?;
@@ -209,6 +222,7 @@ impl OcrEngine {
             }
         }
         t.crop_ms = lap.lap();
+        check()?;
         if crops.is_empty() {
             t.infer_ms = s.det.take_infer_ms();
             t.total_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -219,6 +233,7 @@ impl OcrEngine {
             None => Vec::new(),
         };
         t.cls_ms = lap.lap();
+        check()?;
         let (mut texts, width_px) = recognize(&mut s.rec, &self.charset, &crops)?;
         (t.rec_width_px, t.rec_lines) = (width_px, crops.len());
         // A flipped line that reads poorly is read the other way up too, and

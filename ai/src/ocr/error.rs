@@ -9,6 +9,9 @@ use crate::models_dir::MissingModels;
 /// Errors produced by the OCR engine.
 #[derive(Debug, thiserror::Error)]
 pub enum OcrError {
+    /// The caller gave up (its job timed out or was cancelled).
+    #[error("cancelled")]
+    Cancelled,
     #[error(transparent)]
     MissingModels(#[from] MissingModels),
     #[error("model file not found: {0}")]

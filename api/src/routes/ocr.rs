@@ -49,7 +49,13 @@ pub async fn create(
     };
     let (blob_id, meta) = st.jobs.store.put_blob(&user.tenant, &file.filename, ty.mime(), file.bytes).await?;
     let key = idempotency::scoped(&user, "ocr", key, [meta.sha256.as_bytes()]);
-    let job = OcrImage { blob_id, document_id: None, page: None, max_pixels: st.settings.documents.max_image_pixels };
+    let job = OcrImage {
+        blob_id,
+        document_id: None,
+        page: None,
+        placement: None,
+        max_pixels: st.settings.documents.max_image_pixels,
+    };
     let rec = st.jobs.enqueue(&user.tenant, &user.sub, job, key).await?;
     Ok((StatusCode::ACCEPTED, Json(rec.view())))
 }

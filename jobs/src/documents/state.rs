@@ -25,11 +25,13 @@ pub fn fold_conversion(doc: &mut DocumentRecord, job: &JobRecord) {
 }
 
 /// Folds the OCR job (`make_searchable_pdf`): one that ended without a
-/// result leaves OCR `failed` (the PDF stays the one without a text layer).
+/// result leaves OCR `failed` with the job's error (the document stays
+/// `ready`, and its PDF the one without a text layer).
 /// Returns whether the document changed.
 pub fn fold_ocr(doc: &mut DocumentRecord, job: &JobRecord) -> bool {
     if doc.ocr_status == OcrStatus::Pending && doc.ocr_job == Some(job.id) && ended_without_result(job) {
         doc.ocr_status = OcrStatus::Failed;
+        doc.error = job.error.clone();
         return true;
     }
     false
@@ -84,6 +86,7 @@ mod tests {
             let changed = fold_ocr(&mut d, &j);
             let failed = matches!(status, JobStatus::Dead | JobStatus::Cancelled);
             assert_eq!((changed, d.ocr_status == OcrStatus::Failed), (failed, failed), "{status}");
+            assert_eq!(d.error.is_some(), failed, "{status}: a failed OCR carries the job's error");
         }
         // Another job's end says nothing about this document's OCR.
         let j = job(JobKind::MakeSearchablePdf, JobStatus::Dead);

@@ -10,15 +10,18 @@
 //! is checked for bombs and encryption. Bad input is an Abort with a stable
 //! code; a hung or crashed LibreOffice is a Retry, so a document that hangs
 //! LibreOffice every time ends `dead` with `document.conversion_timeout`
-//! after the configured attempts. All parsing runs on blocking threads.
+//! after the configured attempts. Container checks and every lopdf parse run
+//! in the parser sandbox (a limited child process, see `crate::sandbox`): a
+//! file crafted to exhaust memory ends `dead` with `document.resource_limit`
+//! and costs the worker nothing.
 //!
 //! Idempotent: a document already `ready` is returned as is; blobs are
 //! content-addressed, so a re-run after a crash stores nothing twice.
 
 use meeteasy_models::{DocumentRecord, DocumentStatus, JobError, JobId, JobKind, OcrMode, OcrStatus, TenantId};
-use meeteasy_pipelines::documents::{DocFamily, DocType, DocumentError, check_container, sniff};
+use meeteasy_pipelines::documents::{DocFamily, DocType, DocumentError, sniff};
 use meeteasy_pipelines::office::OfficeError;
-use meeteasy_pipelines::pdf::{self, PdfError, PdfReport};
+use meeteasy_pipelines::pdf::{PdfError, PdfReport};
 use serde::{Deserialize, Serialize};
 
 use super::document_text::{self, text_blob};
@@ -160,36 +163,21 @@ async fn convert(job: &ConvertDocument, ctx: &JobContext) -> Result<(Vec<u8>, Pd
         return Err(JobFailure::abort("document.missing", "the uploaded file is gone"));
     };
     let docs = ctx.services.documents.clone();
-    let limits = docs.settings.container;
-    let (ty, bytes) = tokio::task::spawn_blocking(move || -> Result<(DocType, Vec<u8>), DocumentError> {
-        let ty = sniff(&bytes)?;
-        check_container(&bytes, ty, &limits)?;
-        Ok((ty, bytes))
-    })
-    .await
-    .map_err(panicked)?
-    .map_err(document_failure)?;
+    let sandbox = ctx.services.sandbox.clone();
+    let ty = sniff(&bytes).map_err(document_failure)?;
+    if ty.is_zip() || ty.is_ole() {
+        sandbox.check_container(bytes.clone(), ty, docs.settings.container).await?;
+    }
     ctx.progress(10).await;
     let pdf_limits = docs.settings.pdf_limits();
     match ty.family() {
-        DocFamily::Pdf => {
-            let n = tokio::task::spawn_blocking(move || pdf::normalize(&bytes, &pdf_limits))
-                .await
-                .map_err(panicked)?
-                .map_err(pdf_failure)?;
-            Ok((n.pdf, n.report))
-        }
+        DocFamily::Pdf => sandbox.pdf_normalize(bytes, &pdf_limits).await,
         DocFamily::Office => {
             let office = docs.office().await.map_err(office_failure)?;
             let pdf_bytes = office.convert(&bytes, ty.ext(), None).await.map_err(office_failure)?;
             ctx.progress(60).await;
-            tokio::task::spawn_blocking(move || {
-                let report = pdf::inspect(&pdf_bytes, &pdf_limits)?;
-                Ok((pdf_bytes, report))
-            })
-            .await
-            .map_err(panicked)?
-            .map_err(pdf_failure)
+            let report = sandbox.pdf_inspect(pdf_bytes.clone(), &pdf_limits).await?;
+            Ok((pdf_bytes, report))
         }
         DocFamily::Image => {
             let mut images = vec![bytes];
@@ -199,7 +187,7 @@ async fn convert(job: &ConvertDocument, ctx: &JobContext) -> Result<(Vec<u8>, Pd
                 };
                 images.push(b);
             }
-            super::searchable::images_to_pdf(images, pdf_limits, docs.settings.max_image_pixels).await
+            sandbox.images_to_pdf(images, &pdf_limits, docs.settings.max_image_pixels).await
         }
     }
 }

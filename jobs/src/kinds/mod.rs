@@ -8,7 +8,7 @@ mod ingest_analytics;
 mod make_searchable_pdf;
 mod notify_common;
 mod ocr_image;
-mod searchable;
+pub(crate) mod searchable;
 mod send_email;
 mod send_sms;
 pub mod sleep;

@@ -12,13 +12,17 @@ use crate::runtime::JobContext;
 use crate::{JobFailure, JobSpec};
 
 /// Queues the OCR step when the document needs it (`ocr=force`, or scanned
-/// pages under `ocr=auto`). The record is saved first, so the OCR job never
-/// sees a document that is not ready yet.
+/// pages under `ocr=auto`), then marks the document's OCR `pending`; the
+/// caller saves the record.
 ///
-/// Never stuck `pending`: when the OCR job cannot be queued, the document
-/// goes back to no OCR and this attempt fails (to be retried); a re-run
-/// that finds `pending` without an OCR job (a crash between the two writes)
-/// queues it again, and the platform key finds the job if it was queued.
+/// Enqueue first, then `pending`: a document is never `pending` without an
+/// OCR job behind it. If the push fails, this attempt fails (to be retried)
+/// and the document is untouched. If the process dies after the push but
+/// before the save, the conversion's re-run queues again under the same
+/// platform key, finds the job, and marks it. The OCR job itself waits
+/// (`document.not_ready`, retried) until the conversion has saved the
+/// document; a dead OCR job leaves OCR `failed` with its error
+/// (`documents::state::fold_ocr`).
 pub(crate) async fn maybe_start_ocr(ctx: &JobContext, doc: &mut DocumentRecord) -> Result<(), JobFailure> {
     let started = match doc.ocr_status {
         OcrStatus::None => false,
@@ -28,36 +32,26 @@ pub(crate) async fn maybe_start_ocr(ctx: &JobContext, doc: &mut DocumentRecord) 
     if !doc.needs_ocr || doc.ocr_mode == OcrMode::Skip || started {
         return Ok(());
     }
-    doc.ocr_status = OcrStatus::Pending;
-    ctx.store.save_document(doc).await?;
     let pages = if doc.ocr_mode == OcrMode::Force { Vec::new() } else { doc.scanned_pages.clone() };
     let job = MakeSearchablePdf { document_id: doc.id, pages };
     let key = format!("{}:{}", MakeSearchablePdf::KIND, doc.id);
-    match ctx.enqueue(job, Some(key)).await {
-        Ok(rec) => {
-            doc.ocr_job = Some(rec.id);
-            Ok(())
-        }
-        Err(e) => {
-            doc.ocr_status = OcrStatus::None;
-            if let Err(save) = ctx.store.save_document(doc).await {
-                tracing::warn!(error = %save, "could not take back the pending OCR state");
-            }
-            Err(e)
-        }
-    }
+    let rec = ctx.enqueue(job, Some(key)).await?;
+    doc.ocr_status = OcrStatus::Pending;
+    doc.ocr_job = Some(rec.id);
+    Ok(())
 }
 
 /// Images of a multi-image (or single-image) upload → one PDF page each,
 /// without text yet. Each image's header is checked against the pixel cap
 /// before anything decodes it; JPEGs pass through untouched, other formats
-/// are stored losslessly.
-pub(crate) async fn images_to_pdf(
+/// are stored losslessly. Blocking; runs in the parser sandbox
+/// ([`crate::sandbox::Op::ImagesToPdf`]).
+pub(crate) fn images_to_pdf_blocking(
     images: Vec<Vec<u8>>,
     limits: PdfLimits,
     max_pixels: u64,
 ) -> Result<(Vec<u8>, PdfReport), JobFailure> {
-    tokio::task::spawn_blocking(move || {
+    {
         let mut pages = Vec::with_capacity(images.len());
         for bytes in images {
             let ty = sniff(&bytes).map_err(|e| JobFailure::abort(e.code(), e.to_string()))?;
@@ -79,9 +73,7 @@ pub(crate) async fn images_to_pdf(
         let out = pdf::images_to_pdf(&pages, 200.0).map_err(pdf_failure)?;
         let report = pdf::inspect(&out, &limits).map_err(pdf_failure)?;
         Ok((out, report))
-    })
-    .await
-    .map_err(super::convert_document::panicked)?
+    }
 }
 
 /// A page image for OCR exactly as the PDF draws it. PDF viewers ignore a

@@ -1,10 +1,11 @@
 //! `transcribe_audio`: decode an uploaded clip and transcribe it with the
-//! warm Whisper model. Decoding and inference run on blocking threads, never
-//! on the async runtime.
+//! warm Whisper model. Decoding runs in the parser sandbox (a limited child
+//! process: demuxers size buffers from what the file declares); inference
+//! runs on a blocking thread, never on the async runtime.
 
 use std::time::{Duration, Instant};
 
-use meeteasy_ai::asr::{AudioError, TranscribeOptions, decode_audio};
+use meeteasy_ai::asr::TranscribeOptions;
 use meeteasy_models::JobKind;
 use serde::{Deserialize, Serialize};
 
@@ -25,10 +26,6 @@ pub struct TranscribeAudio {
     pub max_duration_secs: u64,
 }
 
-fn audio_failure(e: AudioError) -> JobFailure {
-    JobFailure::abort(e.code(), e.to_string())
-}
-
 impl JobSpec for TranscribeAudio {
     const KIND: JobKind = JobKind::TranscribeAudio;
 
@@ -43,10 +40,7 @@ impl JobSpec for TranscribeAudio {
         };
         let max = Duration::from_secs(self.max_duration_secs.max(1));
         let started = Instant::now();
-        let audio = tokio::task::spawn_blocking(move || decode_audio(&bytes, max))
-            .await
-            .map_err(|_| JobFailure::retry("job.panicked", "the decoder crashed"))?
-            .map_err(audio_failure)?;
+        let audio = ctx.services.sandbox.decode_audio(bytes, max).await?;
         let decode_ms = started.elapsed().as_secs_f64() * 1000.0;
         let opts = TranscribeOptions {
             language: self.language,

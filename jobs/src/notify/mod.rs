@@ -62,6 +62,8 @@ pub struct Services {
     pub vision: Option<Arc<crate::vision::OcrPool>>,
     /// Document settings and the (lazily started) LibreOffice pool.
     pub documents: Arc<crate::documents::Documents>,
+    /// Where untrusted bytes are parsed (a limited child process).
+    pub sandbox: Arc<crate::sandbox::Sandbox>,
 }
 
 impl std::fmt::Debug for Services {
@@ -91,6 +93,7 @@ impl Services {
             speech: None,
             vision: None,
             documents: crate::documents::Documents::new(Default::default()),
+            sandbox: crate::sandbox::Sandbox::new(&Default::default()),
         })
     }
 

@@ -2,12 +2,13 @@
 
 use std::sync::Arc;
 
-use meeteasy_models::{JobId, JobStatus, TenantId};
+use meeteasy_models::{JobId, TenantId};
 
 use crate::events::{EventBus, JobEvent};
 use crate::notify::Services;
 use crate::queue::Queues;
-use crate::store::{DynStore, JobRecord, Transition};
+use crate::lifecycle::Move;
+use crate::store::{DynStore, JobRecord};
 use crate::{IdemKey, JobControl, JobFailure, JobSpec};
 
 /// Per-attempt context: who the job belongs to, which attempt this is, the
@@ -20,6 +21,9 @@ pub struct JobContext {
     pub created_by: String,
     /// 1 on the first attempt.
     pub attempt: u32,
+    /// Children queued by an earlier run of this job that waited for them:
+    /// non-zero when this run is a fan-in's continuation.
+    pub children: u32,
     pub store: DynStore,
     pub services: Arc<Services>,
     pub(crate) events: EventBus,
@@ -49,12 +53,27 @@ impl JobContext {
         })
     }
 
+    /// Queues a child that this job will wait for: return
+    /// [`JobFailure::AwaitChildren`] after queuing them all, and the job runs
+    /// again (with [`Self::children`] set) once every child has ended.
+    pub async fn enqueue_child<J: JobSpec>(&self, payload: J, key: String) -> Result<JobRecord, JobFailure> {
+        let control =
+            JobControl { store: self.store.clone(), queues: self.queues.clone(), events: self.events.clone() };
+        control
+            .enqueue_under(&self.tenant_id, &self.created_by, Some(self.job_id), payload, Some(IdemKey::internal(key)))
+            .await
+            .map_err(|e| {
+                tracing::warn!(error = %e, "could not queue a child job");
+                JobFailure::retry("queue.unavailable", "a child job could not be queued")
+            })
+    }
+
     /// Records progress (0–100) and publishes a `job.progress` event.
     /// Best-effort: a failed progress write never fails the job.
     /// It is a `running → running` transition, so it applies only while the
     /// job runs and returns the updated record in the same round trip.
     pub async fn progress(&self, pct: u8) {
-        let t = Transition::new(&self.tenant_id, self.job_id, &[JobStatus::Running], JobStatus::Running).progress(pct);
+        let t = Move::Progress.transition(&self.tenant_id, self.job_id).progress(pct);
         match self.store.transition(t).await {
             Ok(Some(rec)) => self.events.publish(JobEvent::for_view(self.tenant_id.clone(), rec.view())).await,
             Ok(None) => {}

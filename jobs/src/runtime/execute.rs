@@ -12,7 +12,8 @@ use tracing::Instrument;
 
 use super::{JobContext, Runtime};
 use crate::events::JobEvent;
-use crate::store::{AttemptChange, ErrorPatch, JobRecord, StoreError, Transition, now};
+use crate::lifecycle::Move;
+use crate::store::{ErrorPatch, JobRecord, StoreError, now};
 use crate::{Envelope, JobFailure, JobSpec};
 
 /// Infrastructure trouble that the *queue* should retry (the store was
@@ -46,7 +47,7 @@ async fn publish(rt: &Runtime, rec: &JobRecord) {
 /// in turn.
 pub(super) async fn bury_poison_pill(rt: &Runtime, rec: &JobRecord) -> Result<bool, StoreError> {
     tracing::error!(job_id = %rec.id, attempts = rec.attempts, "the job's last attempt died with its worker; it is dead");
-    let t = Transition::new(&rec.tenant_id, rec.id, &[JobStatus::Running], JobStatus::Dead)
+    let t = Move::Bury.transition(&rec.tenant_id, rec.id)
         .for_dispatch(rec.dispatch)
         .error(ErrorPatch::Set(JobError {
             code: "job.crashed".into(),
@@ -78,7 +79,7 @@ async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), E
     }
     let waited = (now() - rec.updated_at).to_std().unwrap_or_default();
     if rec.status == JobStatus::Queued && waited > settings.queue_wait() {
-        let t = Transition::new(&env.tenant_id, env.job_id, &[JobStatus::Queued], JobStatus::Dead)
+        let t = Move::QueueTimeout.transition(&env.tenant_id, env.job_id)
             .for_dispatch(env.dispatch)
             .error(ErrorPatch::Set(JobError {
                 code: "job.queue_timeout".into(),
@@ -95,14 +96,7 @@ async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), E
         bury_poison_pill(rt, &rec).await?;
         return Ok(());
     }
-    let start = Transition::new(
-        &env.tenant_id,
-        env.job_id,
-        &[JobStatus::Queued, JobStatus::Failed, JobStatus::Running],
-        JobStatus::Running,
-    )
-    .for_dispatch(env.dispatch)
-    .attempts(AttemptChange::Bump);
+    let start = Move::Start.transition(&env.tenant_id, env.job_id).for_dispatch(env.dispatch);
     let Some(running) = rt.store.transition(start).await? else {
         return Ok(()); // cancelled or finished in the meantime
     };
@@ -114,6 +108,7 @@ async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), E
         tenant_id: env.tenant_id.clone(),
         created_by: running.created_by.clone(),
         attempt: running.attempts,
+        children: running.children,
         store: rt.store.clone(),
         services: rt.services.clone(),
         events: rt.events.clone(),
@@ -130,17 +125,20 @@ async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), E
         Err(_elapsed) => Err(JobFailure::retry("job.timeout", "the job ran longer than its time limit")),
     };
 
+    if let Err(JobFailure::AwaitChildren { children }) = outcome {
+        super::fanin::suspend(rt, &env.tenant_id, env.job_id, env.dispatch, children).await?;
+        return Ok(());
+    }
+
     // Only this dispatch may end the attempt: a worker that outlived its
     // message (re-dispatched meanwhile) cannot overwrite the newer attempt.
-    let t = Transition::new(&env.tenant_id, env.job_id, &[JobStatus::Running], JobStatus::Running)
-        .for_dispatch(env.dispatch);
+    let ends = |m: Move| m.transition(&env.tenant_id, env.job_id).for_dispatch(env.dispatch);
     let (transition, retry_in) = match outcome {
-        Ok(result) => {
-            (Transition { to: JobStatus::Succeeded, ..t }.progress(100).error(ErrorPatch::Clear).result(result), None)
-        }
+        Ok(result) => (ends(Move::Succeed).progress(100).error(ErrorPatch::Clear).result(result), None),
+        Err(JobFailure::AwaitChildren { .. }) => return Ok(()), // handled above
         Err(JobFailure::Defer { code, after }) => {
             tracing::debug!(%code, ?after, "deferred by a rate limit");
-            (Transition { to: JobStatus::Queued, ..t }.attempts(AttemptChange::Refund).redispatch(), Some(after))
+            (ends(Move::Defer), Some(after))
         }
         Err(f) => {
             let err = ErrorPatch::Set(JobError { code: f.code().to_string(), message: f.message().to_string() });
@@ -148,7 +146,7 @@ async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), E
                 let jitter = rand::rng().random_range(-0.25..=0.25);
                 tracing::warn!(code = f.code(), attempt = running.attempts, "attempt failed; will retry");
                 let backoff = settings.backoff(running.attempts, jitter);
-                (Transition { to: JobStatus::Failed, ..t }.error(err).redispatch(), Some(backoff))
+                (ends(Move::FailForRetry).error(err), Some(backoff))
             } else {
                 tracing::warn!(
                     code = f.code(),
@@ -156,7 +154,7 @@ async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), E
                     retryable = f.is_retryable(),
                     "job is dead"
                 );
-                (Transition { to: JobStatus::Dead, ..t }.error(err), None)
+                (ends(Move::Die).error(err), None)
             }
         }
     };

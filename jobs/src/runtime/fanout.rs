@@ -17,6 +17,9 @@ use crate::store::JobRecord;
 pub const WEBHOOK_CREATOR: &str = "system:webhooks";
 
 pub(super) async fn after_transition(rt: &Runtime, rec: &JobRecord) {
+    if rec.parent.is_some() && rec.status.is_terminal() {
+        super::fanin::child_ended(rt, rec).await;
+    }
     if rec.kind == JobKind::MakeSearchablePdf && rec.status == JobStatus::Dead {
         ocr_ended(rt, rec).await;
     }

@@ -9,6 +9,7 @@
 
 mod context;
 mod execute;
+mod fanin;
 mod fanout;
 mod pool;
 pub mod sweeper;

@@ -16,6 +16,9 @@
 //! number and a new message, so even a message that was only late is a
 //! no-op when it arrives (see `Envelope`).
 //!
+//! A `running` record that is `waiting` for its children (a fan-in parent)
+//! has no worker by design; it is woken when none of its children is open.
+//!
 //! One sweeper at a time: in scale-out the process holding a short Redis
 //! lock; embedded, the one process.
 
@@ -27,7 +30,8 @@ use meeteasy_models::{JobStatus, Pool};
 use super::Runtime;
 use crate::kinds::requeue;
 use crate::queue::Queues;
-use crate::store::{JobRecord, Transition, now};
+use crate::lifecycle::Move;
+use crate::store::{JobRecord, now};
 
 /// The most records of one kind and state handled per sweep.
 const BATCH: u32 = 200;
@@ -101,6 +105,14 @@ pub async fn sweep_once(rt: &Runtime, pools: &[Pool]) -> Result<SweepReport, Swe
         let waiting = [(JobStatus::Queued, grace), (JobStatus::Failed, grace), (JobStatus::Running, timeout + grace)];
         for (status, age) in waiting {
             for rec in rt.store.stale_jobs(q.kind, status, now() - age, BATCH).await? {
+                if rec.waiting {
+                    // No worker holds a waiting parent: wake it if its
+                    // children are all done (a lost wake-up), else leave it.
+                    if rt.store.count_open_children(&rec.tenant_id, rec.id).await? == 0 {
+                        report.redispatched += u64::from(super::fanin::wake(rt, &rec.tenant_id, rec.id).await?);
+                    }
+                    continue;
+                }
                 if status == JobStatus::Running && rec.attempts >= job.max_attempts {
                     report.buried += u64::from(super::execute::bury_poison_pill(rt, &rec).await?);
                 } else {
@@ -114,9 +126,7 @@ pub async fn sweep_once(rt: &Runtime, pools: &[Pool]) -> Result<SweepReport, Swe
 
 /// A new message for `rec`, if it is still as the sweeper saw it.
 async fn redispatch(rt: &Runtime, rec: &JobRecord) -> Result<bool, SweepError> {
-    let t = Transition::new(&rec.tenant_id, rec.id, &[rec.status], JobStatus::Queued)
-        .for_dispatch(rec.dispatch)
-        .redispatch();
+    let t = Move::Sweep.transition_from(&rec.tenant_id, rec.id, rec.status).for_dispatch(rec.dispatch);
     let Some(next) = rt.store.transition(t).await? else { return Ok(false) };
     if let Err(e) = requeue(&rt.queues, &next).await {
         // The record stays `queued` with no message: the next sweep retries.

@@ -64,6 +64,10 @@ pub trait JobStore: Send + Sync {
 
     /// Jobs per kind and status of `tenant`, or across tenants with `None`
     /// (`/metrics`, operators).
+    /// The children of a fan-in parent (records whose `parent` is `parent`).
+    async fn list_children(&self, tenant: &TenantId, parent: JobId) -> Result<Vec<JobRecord>, StoreError>;
+    /// How many children of `parent` have not ended yet (one indexed count).
+    async fn count_open_children(&self, tenant: &TenantId, parent: JobId) -> Result<u64, StoreError>;
     async fn count_by_status(&self, tenant: Option<&TenantId>) -> Result<Vec<(JobKind, JobStatus, u64)>, StoreError>;
 
     /// Jobs per kind that succeeded at or after `since`, of `tenant` or

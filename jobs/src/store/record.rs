@@ -31,6 +31,14 @@ pub struct JobRecord {
     /// Bumped whenever a new queue message is pushed for the job; only a
     /// message carrying the current number starts it (see `Envelope`).
     pub dispatch: u32,
+    /// The job that waits for this one (a fan-in's parent); see
+    /// `runtime::fanin`.
+    pub parent: Option<JobId>,
+    /// How many children this job queued before it started waiting.
+    pub children: u32,
+    /// `running` but suspended until its children end: no worker holds it,
+    /// and the last child's completion queues it again.
+    pub waiting: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -50,6 +58,9 @@ impl JobRecord {
             tenant_id,
             created_by: created_by.into(),
             dispatch: 0,
+            parent: None,
+            children: 0,
+            waiting: false,
             request_hash: key.and_then(|k| k.fingerprint()).map(str::to_string),
             kind,
             status: JobStatus::Queued,
@@ -134,6 +145,12 @@ pub struct Transition {
     pub dispatch_is: Option<u32>,
     /// Bumps the dispatch number: the caller pushes a new message.
     pub redispatch: bool,
+    /// Applies only while the record's `waiting` flag is this.
+    pub waiting_is: Option<bool>,
+    /// Sets the `waiting` flag.
+    pub set_waiting: Option<bool>,
+    /// Sets the number of children.
+    pub set_children: Option<u32>,
 }
 
 impl Transition {
@@ -149,7 +166,27 @@ impl Transition {
             result: None,
             dispatch_is: None,
             redispatch: false,
+            waiting_is: None,
+            set_waiting: None,
+            set_children: None,
         }
+    }
+
+    /// Applies only while the record is (or is not) waiting for children.
+    pub fn when_waiting(mut self, w: bool) -> Self {
+        self.waiting_is = Some(w);
+        self
+    }
+
+    /// Starts (`true`) or ends (`false`) the wait for children.
+    pub fn waiting(mut self, w: bool) -> Self {
+        self.set_waiting = Some(w);
+        self
+    }
+
+    pub fn children(mut self, n: u32) -> Self {
+        self.set_children = Some(n);
+        self
     }
 
     /// Applies only for the message of dispatch `d`.

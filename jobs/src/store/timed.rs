@@ -98,6 +98,12 @@ impl JobStore for TimedStore {
     ) -> Result<Vec<JobRecord>, StoreError> {
         within(self.op, "stale_jobs", self.inner.stale_jobs(kind, status, before, limit)).await
     }
+    async fn list_children(&self, tenant: &TenantId, parent: JobId) -> Result<Vec<JobRecord>, StoreError> {
+        within(self.op, "list_children", self.inner.list_children(tenant, parent)).await
+    }
+    async fn count_open_children(&self, tenant: &TenantId, parent: JobId) -> Result<u64, StoreError> {
+        within(self.op, "count_open_children", self.inner.count_open_children(tenant, parent)).await
+    }
     async fn count_by_status(&self, tenant: Option<&TenantId>) -> Result<Vec<(JobKind, JobStatus, u64)>, StoreError> {
         within(self.op, "count_by_status", self.inner.count_by_status(tenant)).await
     }

@@ -42,6 +42,12 @@ struct JobDoc {
     created_by: String,
     #[serde(default)]
     dispatch: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    parent: Option<String>,
+    #[serde(default)]
+    children: i64,
+    #[serde(default)]
+    waiting: bool,
     #[serde(with = "bson::serde_helpers::chrono_datetime_as_bson_datetime")]
     created_at: DateTime<Utc>,
     #[serde(with = "bson::serde_helpers::chrono_datetime_as_bson_datetime")]
@@ -72,6 +78,9 @@ impl From<&JobRecord> for JobDoc {
             request_hash: r.request_hash.clone(),
             created_by: r.created_by.clone(),
             dispatch: i64::from(r.dispatch),
+            parent: r.parent.map(|p| p.to_string()),
+            children: i64::from(r.children),
+            waiting: r.waiting,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
@@ -95,6 +104,9 @@ impl TryFrom<JobDoc> for JobRecord {
             request_hash: d.request_hash,
             created_by: d.created_by,
             dispatch: u32::try_from(d.dispatch).unwrap_or(0),
+            parent: d.parent.map(|p| JobId::parse(&p)).transpose().map_err(StoreError::corrupt)?,
+            children: u32::try_from(d.children).unwrap_or(0),
+            waiting: d.waiting,
             created_at: d.created_at,
             updated_at: d.updated_at,
         })
@@ -184,6 +196,12 @@ impl JobStore for MongoStore {
         if t.attempts == AttemptChange::Reset {
             set.insert("attempts", 0);
         }
+        if let Some(w) = t.set_waiting {
+            set.insert("waiting", w);
+        }
+        if let Some(n) = t.set_children {
+            set.insert("children", i64::from(n));
+        }
         let mut update = doc! {"$set": set};
         let mut inc = Document::new();
         match t.attempts {
@@ -214,8 +232,33 @@ impl JobStore for MongoStore {
                 filter.insert("dispatch", i64::from(d));
             }
         }
+        if let Some(w) = t.waiting_is {
+            // Records from before fan-in have no field: not waiting.
+            if w {
+                filter.insert("waiting", true);
+            } else {
+                filter.insert("waiting", doc! {"$ne": true});
+            }
+        }
         let updated = self.jobs().find_one_and_update(filter, update).return_document(ReturnDocument::After).await?;
         updated.map(JobRecord::try_from).transpose()
+    }
+
+    async fn list_children(&self, tenant: &TenantId, parent: JobId) -> Result<Vec<JobRecord>, StoreError> {
+        let docs: Vec<JobDoc> = self
+            .jobs()
+            .find(doc! {"tenant_id": tenant.as_str(), "parent": parent.to_string()})
+            .sort(doc! {"created_at": 1, "_id": 1})
+            .await?
+            .try_collect()
+            .await?;
+        docs.into_iter().map(JobRecord::try_from).collect()
+    }
+
+    async fn count_open_children(&self, tenant: &TenantId, parent: JobId) -> Result<u64, StoreError> {
+        let open = status_list(&[JobStatus::Queued, JobStatus::Running, JobStatus::Failed]);
+        let filter = doc! {"tenant_id": tenant.as_str(), "parent": parent.to_string(), "status": {"$in": open}};
+        Ok(self.jobs().count_documents(filter).await?)
     }
 
     async fn stale_jobs(

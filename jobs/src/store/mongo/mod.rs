@@ -63,6 +63,8 @@ impl MongoStore {
                     idx(doc! {"tenant_id": 1, "created_by": 1, "created_at": -1}, None),
                     idx(doc! {"kind": 1, "status": 1}, None),
                     idx(doc! {"status": 1, "updated_at": -1}, None),
+                    // A fan-in's open children (`count_open_children`).
+                    idx(doc! {"tenant_id": 1, "parent": 1, "status": 1}, None),
                 ],
             ),
             (

@@ -15,7 +15,7 @@ use crate::store::{
 /// refuses runtime-built SQL unless it is explicitly asserted safe).
 macro_rules! columns {
     () => {
-        "id, tenant_id, kind, status, progress, attempts, error_code, error_message, result, payload, idempotency_key, created_at, updated_at, created_by, request_hash, dispatch"
+        "id, tenant_id, kind, status, progress, attempts, error_code, error_message, result, payload, idempotency_key, created_at, updated_at, created_by, request_hash, dispatch, parent, children, waiting"
     };
 }
 
@@ -42,6 +42,13 @@ fn row_to_record(row: &SqliteRow) -> Result<JobRecord, StoreError> {
         request_hash: row.try_get("request_hash")?,
         created_by: row.try_get("created_by")?,
         dispatch: u32::try_from(row.try_get::<i64, _>("dispatch")?).unwrap_or(0),
+        parent: row
+            .try_get::<Option<String>, _>("parent")?
+            .map(|p| JobId::parse(&p))
+            .transpose()
+            .map_err(StoreError::corrupt)?,
+        children: u32::try_from(row.try_get::<i64, _>("children")?).unwrap_or(0),
+        waiting: row.try_get::<i64, _>("waiting")? != 0,
         created_at: from_micros(row.try_get("created_at")?)?,
         updated_at: from_micros(row.try_get("updated_at")?)?,
     })
@@ -61,7 +68,7 @@ impl JobStore for SqliteStore {
         let sql = concat!(
             "INSERT INTO jobs (",
             columns!(),
-            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
         );
         let inserted = sqlx::query(sql)
             .bind(r.id.to_string())
@@ -80,6 +87,9 @@ impl JobStore for SqliteStore {
             .bind(r.created_by.as_str())
             .bind(r.request_hash.as_deref())
             .bind(i64::from(r.dispatch))
+            .bind(r.parent.map(|p| p.to_string()))
+            .bind(i64::from(r.children))
+            .bind(i64::from(r.waiting))
             .execute(&self.pool)
             .await?
             .rows_affected();
@@ -167,10 +177,19 @@ impl JobStore for SqliteStore {
         if t.redispatch {
             q.push(", dispatch = dispatch + 1");
         }
+        if let Some(w) = t.set_waiting {
+            q.push(", waiting = ").push_bind(i64::from(w));
+        }
+        if let Some(n) = t.set_children {
+            q.push(", children = ").push_bind(i64::from(n));
+        }
         q.push(" WHERE id = ").push_bind(t.id.to_string());
         q.push(" AND tenant_id = ").push_bind(t.tenant_id.as_str());
         if let Some(d) = t.dispatch_is {
             q.push(" AND dispatch = ").push_bind(i64::from(d));
+        }
+        if let Some(w) = t.waiting_is {
+            q.push(" AND waiting = ").push_bind(i64::from(w));
         }
         q.push(" AND status IN (");
         let mut sep = q.separated(", ");
@@ -202,6 +221,25 @@ impl JobStore for SqliteStore {
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(row_to_record).collect()
+    }
+
+    async fn list_children(&self, tenant: &TenantId, parent: JobId) -> Result<Vec<JobRecord>, StoreError> {
+        let sql = concat!("SELECT ", columns!(), " FROM jobs WHERE tenant_id = ? AND parent = ? ORDER BY created_at, id");
+        let rows = sqlx::query(sql).bind(tenant.as_str()).bind(parent.to_string()).fetch_all(&self.pool).await?;
+        rows.iter().map(row_to_record).collect()
+    }
+
+    async fn count_open_children(&self, tenant: &TenantId, parent: JobId) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM jobs WHERE tenant_id = ? AND parent = ? \
+             AND status IN ('queued', 'running', 'failed')",
+        )
+        .bind(tenant.as_str())
+        .bind(parent.to_string())
+        .fetch_one(&self.pool)
+        .await?
+        .try_get(0)?;
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 
     async fn count_by_status(&self, tenant: Option<&TenantId>) -> Result<Vec<(JobKind, JobStatus, u64)>, StoreError> {
