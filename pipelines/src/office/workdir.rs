@@ -14,7 +14,9 @@
 //! two LibreOffice processes on one profile would not run side by side (the
 //! second hands its work to the first and exits), and two workers on one
 //! host may well share a configuration. A worker that is SIGKILLed leaves
-//! its folder behind.
+//! its folder behind; the next pool opened under the same base removes the
+//! folders of processes that no longer exist (a PID that is alive, even if
+//! reused by another program, is left alone).
 //!
 //! Within a pool, a slot's profile survives restarts (a fresh profile costs
 //! LibreOffice an extra start-up), but its `registrymodifications.xcu` is rewritten before every
@@ -46,6 +48,7 @@ impl WorkDir {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
         let base = base.map(Path::to_path_buf).unwrap_or_else(std::env::temp_dir);
         make_private_dir(&base)?;
+        remove_orphans(&base);
         let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
         let name =
             format!("meeteasy-office-{}-{}-{nanos:x}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed));
@@ -62,6 +65,23 @@ impl WorkDir {
     pub(crate) fn slot(&self, index: usize) -> SlotDirs {
         let root = self.root.join(format!("slot-{index}"));
         SlotDirs { profile: root.join("profile"), io: root.join("io"), bridge: root.join("bridge.py"), root }
+    }
+}
+
+/// Removes `meeteasy-office-<pid>-*` folders whose process is gone.
+fn remove_orphans(base: &Path) {
+    let Ok(entries) = std::fs::read_dir(base) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix("meeteasy-office-")) else { continue };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else { continue };
+        if pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists() {
+            continue;
+        }
+        match std::fs::remove_dir_all(entry.path()) {
+            Ok(()) => tracing::info!(dir = %entry.path().display(), "removed a dead worker's office folder"),
+            Err(e) => tracing::warn!(dir = %entry.path().display(), error = %e, "could not remove a dead worker's office folder"),
+        }
     }
 }
 
@@ -112,6 +132,22 @@ fn make_private_dir(path: &Path) -> io::Result<()> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn folders_of_dead_processes_are_removed_live_ones_kept() {
+        let base = tempfile::tempdir().expect("tempdir");
+        let dead = base.path().join("meeteasy-office-999999999-0-abc");
+        let mine = base.path().join(format!("meeteasy-office-{}-7-abc", std::process::id()));
+        let other = base.path().join("unrelated-999999999");
+        for d in [&dead, &mine, &other] {
+            std::fs::create_dir_all(d.join("slot-0")).expect("mkdir");
+        }
+        let pool = WorkDir::open(Some(base.path())).expect("open");
+        assert!(!dead.exists(), "a dead process's folder is removed");
+        assert!(mine.exists() && other.exists(), "live and unrelated folders stay");
+        drop(pool);
+    }
+
     use super::*;
 
     #[tokio::test]

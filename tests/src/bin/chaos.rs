@@ -7,7 +7,8 @@
 //! The mix: 70 % sleep jobs of 0–500 ms, 20 % analytics batches, 10 %
 //! sleep jobs that fail every attempt and retry until `dead`. Meanwhile a
 //! worker is killed (SIGKILL) and restarted every ~5 s, and Redis is
-//! restarted once, empty, as one without persistence comes back. At the end
+//! restarted once, empty, as one without persistence comes back, and
+//! flushed once (`FLUSHALL`) while it runs. At the end
 //! every job must be terminal, with the expected status: it prints the lost
 //! and stuck counts, the handler runs beyond one per job (duplicates) and
 //! the time the backlog took to drain, and exits 1 if anything was lost or
@@ -94,6 +95,12 @@ async fn main() {
             if round == 3 {
                 redis.restart_empty(Duration::from_secs(1));
                 eprintln!("chaos: redis restarted empty");
+            }
+            if round == 8 {
+                // What an operator's mistake does to a live Redis: every
+                // queue, heartbeat and lock gone, connections kept.
+                let out = std::process::Command::new("redis-cli").args(["-u", &redis.url(), "FLUSHALL"]).output();
+                eprintln!("chaos: FLUSHALL: {:?}", out.map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string()));
             }
         }
         (pool, redis)
@@ -183,7 +190,7 @@ async fn main() {
         *counts.entry((r.kind.as_str(), r.status.as_str())).or_default() += 1;
     }
     println!(
-        "chaos run: {jobs} jobs, {workers} workers, {} worker kills, 1 Redis restart (empty)",
+        "chaos run: {jobs} jobs, {workers} workers, {} worker kills, 1 Redis restart (empty), 1 FLUSHALL",
         kills.load(std::sync::atomic::Ordering::Relaxed)
     );
     println!("accepted {} in {posted:.1?}; backlog drained {drained:.1?} after the first post", expected.len());
