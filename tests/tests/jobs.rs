@@ -234,3 +234,50 @@ on_both_backends!(the_sweeper_dispatches_jobs_whose_message_was_lost, |backend: 
         assert_eq!(done["attempts"], 1, "{done}");
     }
 });
+
+// Fan-in recovery (see `jobs::runtime::fanin`). Parent A waits on a child
+// that already ended, but its wake-up was lost (the process died right
+// after the child's last write): the sweeper wakes it. Parent B waits on a
+// child whose message was lost: the sweeper dispatches the child, and the
+// child's end wakes B. Both parents then run their continuation once.
+on_both_backends!(a_waiting_parent_is_woken_by_its_last_child_or_the_sweeper, |backend: Backend| async move {
+    use meeteasy_jobs::kinds::Sleep;
+    use meeteasy_jobs::store::{JobRecord, now};
+    use meeteasy_models::{JobKind, JobStatus, TenantId};
+
+    let app = TestApp::spawn_with(backend, true, |s| {
+        s.runtime.sweep_interval_secs = 1;
+        s.runtime.sweep_grace_secs = 1;
+    })
+    .await;
+    let tenant = TenantId::parse("acme").unwrap_or_else(|e| panic!("{e}"));
+    let payload = serde_json::to_value(Sleep { millis: 0, fail: None }).unwrap_or_default();
+    let long_ago = now() - chrono::TimeDelta::minutes(30);
+    let record = |status: JobStatus, parent: Option<&JobRecord>| {
+        let mut r = JobRecord::new(tenant.clone(), "adam", JobKind::Sleep, payload.clone(), None);
+        r.status = status;
+        r.parent = parent.map(|p| p.id);
+        r.updated_at = long_ago;
+        r
+    };
+    let waiting = |mut r: JobRecord| {
+        r.waiting = true;
+        r.children = 1;
+        r
+    };
+    let a = waiting(record(JobStatus::Running, None));
+    let a_child = record(JobStatus::Succeeded, Some(&a));
+    let b = waiting(record(JobStatus::Running, None));
+    let b_child = record(JobStatus::Queued, Some(&b));
+    for r in [&a, &a_child, &b, &b_child] {
+        app.jobs.store.create_job(r.clone()).await.unwrap_or_else(|e| panic!("{e}"));
+    }
+    let t = app.token_as("acme", Role::Admin, "adam");
+    for id in [a.id, b_child.id, b.id] {
+        let done = app.wait_for_status(&t, &id.to_string(), &["succeeded"], Duration::from_secs(30)).await;
+        assert_eq!(done["attempts"], 1, "one run: {done}");
+    }
+    let b_done = app.jobs.store.get_job(&tenant, b.id).await.ok().flatten().unwrap_or_else(|| panic!("gone"));
+    assert!(!b_done.waiting, "the continuation is no longer waiting");
+    assert_eq!(b_done.children, 1, "it still knows its children");
+});
