@@ -156,3 +156,25 @@ fn absurd_rates_and_channel_counts_are_invalid_params() {
     assert_eq!(code(decode_audio(&wav(16_000, 9, &[0; 900]), MAX)), "audio.invalid_params");
     assert_eq!(code(decode_audio(&wav(16_000, 0, &[0; 9]), MAX)), "audio.invalid_params");
 }
+
+/// Every input the fuzzer found (fuzz/findings, copied to
+/// tests/fixtures/fuzz) decodes to a classified error: refused up front by
+/// the size checks, or a dependency panic caught and reported as corrupt.
+#[test]
+fn every_fuzz_finding_is_an_error_not_a_crash() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).expect("fixtures/fuzz") {
+        let path = entry.expect("entry").path();
+        let bytes = std::fs::read(&path).expect("read");
+        let got = meeteasy_ai::asr::decode_audio(&bytes, std::time::Duration::from_secs(30));
+        let code = got.as_ref().err().map(|e| e.code());
+        assert!(
+            matches!(code, Some("audio.corrupt" | "audio.invalid_params" | "audio.unsupported_format" | "audio.empty")),
+            "{}: {code:?}",
+            path.display()
+        );
+        seen += 1;
+    }
+    assert!(seen >= 6, "only {seen} findings");
+}

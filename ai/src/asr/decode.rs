@@ -68,6 +68,7 @@ fn decode(bytes: &[u8], max_duration: Duration) -> Result<DecodedAudio, AudioErr
         check_rate(rate)?;
         check_channels(usize::from(channels))?;
     }
+    super::precheck::check(bytes)?;
     // Failures before any audio came out: corrupt if it looked like audio.
     let early = |msg: String| {
         if starts_like_audio(bytes) { AudioError::Corrupt(msg) } else { AudioError::UnsupportedFormat(msg) }

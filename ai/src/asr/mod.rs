@@ -40,6 +40,7 @@ mod error;
 mod model;
 mod nonspeech;
 mod options;
+mod precheck;
 mod resample;
 mod slot;
 mod sniff;
