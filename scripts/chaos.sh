@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The chaos run (not a test; see tests/src/bin/chaos.rs):
 #
-#   scripts/chaos.sh [JOBS] [WORKERS]      (defaults 10000 and 3)
+#   scripts/chaos.sh [JOBS] [WORKERS] [POSTERS]   (defaults 10000, 3 and 16)
 #
 # Starts the MongoDB wire server (in the test venv, installed by
 # scripts/test.sh or here), builds the binaries and runs the driver, which

@@ -220,6 +220,51 @@ impl Transition {
         self.result = Some(r);
         self
     }
+
+    /// Whether this transition applies to `rec` as it is (the
+    /// compare-and-set condition, evaluated locally).
+    pub fn applies_to(&self, rec: &JobRecord) -> bool {
+        rec.id == self.id
+            && rec.tenant_id == self.tenant_id
+            && self.from.contains(&rec.status)
+            && self.dispatch_is.is_none_or(|d| d == rec.dispatch)
+            && self.waiting_is.is_none_or(|w| w == rec.waiting)
+    }
+
+    /// `rec` after this transition, stamped `at` (the post-image a store
+    /// writes; a store that writes it whole can return it without reading).
+    pub fn apply(&self, rec: &JobRecord, at: DateTime<Utc>) -> JobRecord {
+        let mut next = rec.clone();
+        next.status = self.to;
+        next.updated_at = at;
+        next.attempts = match self.attempts {
+            AttemptChange::Keep => rec.attempts,
+            AttemptChange::Bump => rec.attempts.saturating_add(1),
+            AttemptChange::Refund => rec.attempts.saturating_sub(1),
+            AttemptChange::Reset => 0,
+        };
+        if let Some(p) = self.progress {
+            next.progress = p;
+        }
+        match &self.error {
+            ErrorPatch::Keep => {}
+            ErrorPatch::Clear => next.error = None,
+            ErrorPatch::Set(e) => next.error = Some(e.clone()),
+        }
+        if let Some(r) = &self.result {
+            next.result = Some(r.clone());
+        }
+        if self.redispatch {
+            next.dispatch = rec.dispatch.saturating_add(1);
+        }
+        if let Some(w) = self.set_waiting {
+            next.waiting = w;
+        }
+        if let Some(n) = self.set_children {
+            next.children = n;
+        }
+        next
+    }
 }
 
 /// Filters for `GET /v1/jobs`.

@@ -13,12 +13,11 @@ use futures::TryStreamExt;
 use meeteasy_models::page::PageRequest;
 use meeteasy_models::{JobError, JobId, JobKind, JobStatus, TenantId};
 use mongodb::Collection;
-use mongodb::options::ReturnDocument;
 use serde::{Deserialize, Serialize};
 
 use super::{MongoStore, bson_date, bson_u64, is_duplicate_key};
 use crate::store::{
-    AttemptChange, Created, ErrorPatch, JobFilter, JobPage, JobRecord, JobStore, StoreError, Transition, now,
+    Created, ErrorPatch, JobFilter, JobPage, JobRecord, JobStore, StoreError, Transition, now,
 };
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -48,6 +47,9 @@ struct JobDoc {
     children: i64,
     #[serde(default)]
     waiting: bool,
+    /// Bumped by every transition (see `transition`); absent on new records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    rev: Option<i64>,
     #[serde(with = "bson::serde_helpers::chrono_datetime_as_bson_datetime")]
     created_at: DateTime<Utc>,
     #[serde(with = "bson::serde_helpers::chrono_datetime_as_bson_datetime")]
@@ -81,6 +83,7 @@ impl From<&JobRecord> for JobDoc {
             parent: r.parent.map(|p| p.to_string()),
             children: i64::from(r.children),
             waiting: r.waiting,
+            rev: None,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
@@ -122,6 +125,10 @@ impl MongoStore {
         self.jobs().find_one(filter).await?.map(JobRecord::try_from).transpose()
     }
 }
+
+/// Compare-and-set rounds before a transition gives up (each lost round
+/// means another writer changed the record in between).
+const CAS_TRIES: usize = 16;
 
 fn status_list(from: &[JobStatus]) -> Vec<&'static str> {
     from.iter().map(|s| s.as_str()).collect()
@@ -176,72 +183,56 @@ impl JobStore for MongoStore {
         Ok(JobPage { items, total, page })
     }
 
+    /// Read, check locally, write if unchanged: a `find_one` by `_id` and an
+    /// `update_one` whose filter is the `_id` and the revision read. Not
+    /// `findAndModify`: SecantusDB runs that as a collection scan (55–67 ms
+    /// per call at 5,000 jobs, growing with the collection, against 0.6 ms
+    /// for a `find_one` and 0.8–1.9 ms for an `update_one` by `_id`), and a
+    /// `$or` in a filter (records from before dispatch numbers) does the
+    /// same. MongoDB runs both well; this form is as exact there: the
+    /// revision makes the write apply only to the state that was checked,
+    /// and the post-image is computed from it, never re-read.
     async fn transition(&self, t: Transition) -> Result<Option<JobRecord>, StoreError> {
-        let mut set = doc! {"status": t.to.as_str(), "updated_at": bson_date(now())};
-        if let Some(p) = t.progress {
-            set.insert("progress", i32::from(p));
-        }
-        match &t.error {
-            ErrorPatch::Keep => {}
-            ErrorPatch::Clear => {
-                set.insert("error", bson::Bson::Null);
+        let key = doc! {"_id": t.id.to_string(), "tenant_id": t.tenant_id.as_str()};
+        for _ in 0..CAS_TRIES {
+            let Some(d) = self.jobs().find_one(key.clone()).await? else { return Ok(None) };
+            let rev = d.rev;
+            let rec = JobRecord::try_from(d)?;
+            if !t.applies_to(&rec) {
+                return Ok(None);
             }
-            ErrorPatch::Set(e) => {
-                set.insert("error", doc! {"code": &e.code, "message": &e.message});
+            let next = t.apply(&rec, now());
+            let mut set = doc! {
+                "status": next.status.as_str(),
+                "updated_at": bson_date(next.updated_at),
+                "progress": i32::from(next.progress),
+                "attempts": i32::try_from(next.attempts).unwrap_or(i32::MAX),
+                "dispatch": i64::from(next.dispatch),
+                "waiting": next.waiting,
+                "children": i64::from(next.children),
+                "rev": rev.unwrap_or(0) + 1,
+            };
+            match &t.error {
+                ErrorPatch::Keep => {}
+                ErrorPatch::Clear => {
+                    set.insert("error", bson::Bson::Null);
+                }
+                ErrorPatch::Set(e) => {
+                    set.insert("error", doc! {"code": &e.code, "message": &e.message});
+                }
             }
-        }
-        if let Some(r) = &t.result {
-            set.insert("result", bson::to_bson(r).map_err(StoreError::corrupt)?);
-        }
-        if t.attempts == AttemptChange::Reset {
-            set.insert("attempts", 0);
-        }
-        if let Some(w) = t.set_waiting {
-            set.insert("waiting", w);
-        }
-        if let Some(n) = t.set_children {
-            set.insert("children", i64::from(n));
-        }
-        let mut update = doc! {"$set": set};
-        let mut inc = Document::new();
-        match t.attempts {
-            AttemptChange::Bump => {
-                inc.insert("attempts", 1);
+            if let Some(r) = &t.result {
+                set.insert("result", bson::to_bson(r).map_err(StoreError::corrupt)?);
             }
-            AttemptChange::Refund => {
-                inc.insert("attempts", -1);
-            }
-            AttemptChange::Keep | AttemptChange::Reset => {}
-        }
-        if t.redispatch {
-            inc.insert("dispatch", 1_i64);
-        }
-        if !inc.is_empty() {
-            update.insert("$inc", inc);
-        }
-        let mut filter = doc! {
-            "_id": t.id.to_string(),
-            "tenant_id": t.tenant_id.as_str(),
-            "status": {"$in": status_list(&t.from)},
-        };
-        if let Some(d) = t.dispatch_is {
-            // Records from before dispatch numbers have no field: number 0.
-            if d == 0 {
-                filter.insert("$or", vec![doc! {"dispatch": 0_i64}, doc! {"dispatch": {"$exists": false}}]);
-            } else {
-                filter.insert("dispatch", i64::from(d));
+            let mut filter = key.clone();
+            // Records written before revisions have none: `null` matches a
+            // missing field without a `$or`.
+            filter.insert("rev", rev.map_or(bson::Bson::Null, bson::Bson::Int64));
+            if self.jobs().update_one(filter, doc! {"$set": set}).await?.matched_count == 1 {
+                return Ok(Some(next));
             }
         }
-        if let Some(w) = t.waiting_is {
-            // Records from before fan-in have no field: not waiting.
-            if w {
-                filter.insert("waiting", true);
-            } else {
-                filter.insert("waiting", doc! {"$ne": true});
-            }
-        }
-        let updated = self.jobs().find_one_and_update(filter, update).return_document(ReturnDocument::After).await?;
-        updated.map(JobRecord::try_from).transpose()
+        Err(StoreError::corrupt(format!("job {} kept changing under {CAS_TRIES} compare-and-set tries", t.id)))
     }
 
     async fn list_children(&self, tenant: &TenantId, parent: JobId) -> Result<Vec<JobRecord>, StoreError> {
