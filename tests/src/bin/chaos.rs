@@ -74,6 +74,14 @@ async fn main() {
         ("MEETEASY_RUNTIME__JOBS__SLEEP__BACKOFF_BASE_SECS", "1"),
         ("MEETEASY_RUNTIME__JOBS__SLEEP__BACKOFF_MAX_SECS", "2"),
         ("MEETEASY_LIMITS__TENANT_REQUESTS_PER_MINUTE", "0"),
+        // A worker is killed every ~5 s, so each lives ~15 s: with the
+        // default 5 s × 3 heartbeats its in-flight jobs would wait as long
+        // as it lived before another worker reclaims them.
+        ("MEETEASY_RUNTIME__HEARTBEAT_SECS", "1"),
+        ("MEETEASY_RUNTIME__MISSED_HEARTBEATS", "3"),
+        // No documents in this mix: a restarted worker need not start
+        // LibreOffice.
+        ("MEETEASY_DOCUMENTS__PRESTART_OFFICE", "false"),
     ] {
         env.push((k, v.to_string()));
     }
