@@ -18,7 +18,13 @@ pub enum RuntimeError {
     Monitor(String),
 }
 
-/// A unique worker name: queues track live workers by name.
+/// A unique worker name: queues track live workers by name. Every start,
+/// restarts included, takes a fresh one: apalis-sqlite refuses to register
+/// a name whose last heartbeat is recent (its `register_worker` forces a
+/// constraint error), so a worker restarted under its old name failed to
+/// start again and again until that heartbeat aged out, and its kind's jobs
+/// waited (seen once in CI under load: a conversion `queued` for 180 s).
+/// The old name's locked tasks are re-queued by the orphan reclaim.
 fn worker_name(kind: &str) -> String {
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".into());
     let suffix = uuid::Uuid::now_v7().simple().to_string();
@@ -30,7 +36,6 @@ pub(crate) fn register_kind<J: JobSpec>(monitor: Monitor, rt: &Arc<Runtime>) -> 
     let kind = J::KIND;
     let concurrency = rt.settings.pool(kind.pool()).concurrency.max(1);
     let poll = rt.settings.poll_interval();
-    let name = worker_name(kind.as_str());
     metrics::gauge!("meeteasy_worker_slots_total", "pool" => kind.pool().as_str(), "kind" => kind.as_str())
         .set(concurrency as f64);
     let rt = rt.clone();
@@ -38,7 +43,7 @@ pub(crate) fn register_kind<J: JobSpec>(monitor: Monitor, rt: &Arc<Runtime>) -> 
         Queues::Redis { conn, .. } => {
             let storage = rt.queues.redis_storage::<J>(conn);
             monitor.register(move |_restarts| {
-                WorkerBuilder::new(name.clone())
+                WorkerBuilder::new(worker_name(kind.as_str()))
                     .backend(storage.clone().poll_with_interval(poll))
                     .data(rt.clone())
                     .concurrency(concurrency)
@@ -48,7 +53,7 @@ pub(crate) fn register_kind<J: JobSpec>(monitor: Monitor, rt: &Arc<Runtime>) -> 
         Queues::Sqlite { pool, .. } => {
             let storage = rt.queues.sqlite_storage::<J>(pool);
             monitor.register(move |_restarts| {
-                WorkerBuilder::new(name.clone())
+                WorkerBuilder::new(worker_name(kind.as_str()))
                     .backend(storage.clone().poll_with_interval(poll))
                     .data(rt.clone())
                     .concurrency(concurrency)
