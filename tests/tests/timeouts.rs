@@ -51,6 +51,26 @@ impl PrivateMongo {
     fn signal(&self, sig: &str) {
         let status = Command::new("kill").args([sig, &self.child.id().to_string()]).status();
         assert!(status.is_ok_and(|s| s.success()), "kill {sig}");
+        // `kill` returns once the signal is queued; on a loaded machine the
+        // server may run on a moment longer. Wait until every thread of it
+        // is stopped, so the next request really meets a stopped store.
+        if sig == "-STOP" {
+            let tasks = format!("/proc/{}/task", self.child.id());
+            for _ in 0..200 {
+                let stopped = std::fs::read_dir(&tasks).map(|d| {
+                    d.flatten().all(|t| {
+                        let stat = std::fs::read_to_string(t.path().join("stat")).unwrap_or_default();
+                        // The state follows the parenthesized command name.
+                        stat.rsplit_once(") ").is_some_and(|(_, rest)| rest.starts_with('T') || rest.starts_with('t'))
+                    })
+                });
+                if stopped.unwrap_or(false) {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            panic!("the store did not stop");
+        }
     }
 }
 
