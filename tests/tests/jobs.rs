@@ -204,24 +204,35 @@ on_both_backends!(only_the_newest_message_of_a_job_runs_it, |backend: Backend| a
     assert_eq!(done["result"]["attempt"], 1, "{done}");
 });
 
+/// An app whose sweeper runs every second with a 1 s grace.
+async fn sweeping_app(backend: Backend) -> TestApp {
+    TestApp::spawn_with(backend, true, |s| {
+        s.runtime.sweep_interval_secs = 1;
+        s.runtime.sweep_grace_secs = 1;
+    })
+    .await
+}
+
+fn acme() -> meeteasy_models::TenantId {
+    meeteasy_models::TenantId::parse("acme").unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A `queued` no-op `sleep` record of acme's adam, written to the store
+/// only: no queue message exists for it.
+fn unqueued_sleep() -> meeteasy_jobs::store::JobRecord {
+    use meeteasy_jobs::kinds::Sleep;
+    let payload = serde_json::to_value(Sleep { millis: 0, fail: None }).unwrap_or_default();
+    meeteasy_jobs::store::JobRecord::new(acme(), "adam", meeteasy_models::JobKind::Sleep, payload, None)
+}
+
 // A record whose message never reached the queue (the process died between
 // the two writes) is found by the sweeper once the queue is empty, and runs.
 // An operator may also retry a job stuck like that, past the same grace.
 on_both_backends!(the_sweeper_dispatches_jobs_whose_message_was_lost, |backend: Backend| async move {
-    use meeteasy_jobs::kinds::Sleep;
-    use meeteasy_jobs::store::JobRecord;
-    use meeteasy_models::{JobKind, TenantId};
-
-    let app = TestApp::spawn_with(backend, true, |s| {
-        s.runtime.sweep_interval_secs = 1;
-        s.runtime.sweep_grace_secs = 1;
-    })
-    .await;
-    let tenant = TenantId::parse("acme").unwrap_or_else(|e| panic!("{e}"));
-    let payload = serde_json::to_value(Sleep { millis: 0, fail: None }).unwrap_or_default();
+    let app = sweeping_app(backend).await;
     let mut lost = Vec::new();
     for _ in 0..3 {
-        let rec = JobRecord::new(tenant.clone(), "adam", JobKind::Sleep, payload.clone(), None);
+        let rec = unqueued_sleep();
         lost.push(rec.id.to_string());
         app.jobs.store.create_job(rec).await.unwrap_or_else(|e| panic!("{e}"));
     }
@@ -241,20 +252,14 @@ on_both_backends!(the_sweeper_dispatches_jobs_whose_message_was_lost, |backend: 
 // child whose message was lost: the sweeper dispatches the child, and the
 // child's end wakes B. Both parents then run their continuation once.
 on_both_backends!(a_waiting_parent_is_woken_by_its_last_child_or_the_sweeper, |backend: Backend| async move {
-    use meeteasy_jobs::kinds::Sleep;
     use meeteasy_jobs::store::{JobRecord, now};
-    use meeteasy_models::{JobKind, JobStatus, TenantId};
+    use meeteasy_models::JobStatus;
 
-    let app = TestApp::spawn_with(backend, true, |s| {
-        s.runtime.sweep_interval_secs = 1;
-        s.runtime.sweep_grace_secs = 1;
-    })
-    .await;
-    let tenant = TenantId::parse("acme").unwrap_or_else(|e| panic!("{e}"));
-    let payload = serde_json::to_value(Sleep { millis: 0, fail: None }).unwrap_or_default();
+    let app = sweeping_app(backend).await;
+    let tenant = acme();
     let long_ago = now() - chrono::TimeDelta::minutes(30);
     let record = |status: JobStatus, parent: Option<&JobRecord>| {
-        let mut r = JobRecord::new(tenant.clone(), "adam", JobKind::Sleep, payload.clone(), None);
+        let mut r = unqueued_sleep();
         r.status = status;
         r.parent = parent.map(|p| p.id);
         r.updated_at = long_ago;

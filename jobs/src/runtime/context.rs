@@ -45,26 +45,31 @@ impl JobContext {
     /// re-run of this job finds the child it queued before instead of
     /// queuing another.
     pub async fn enqueue<J: JobSpec>(&self, payload: J, key: Option<String>) -> Result<JobRecord, JobFailure> {
-        let control =
-            JobControl { store: self.store.clone(), queues: self.queues.clone(), events: self.events.clone() };
-        control.enqueue(&self.tenant_id, &self.created_by, payload, key.map(IdemKey::internal)).await.map_err(|e| {
-            tracing::warn!(error = %e, "could not queue a child job");
-            JobFailure::retry("queue.unavailable", "a follow-up job could not be queued")
-        })
+        self.queue(None, payload, key, "a follow-up job could not be queued").await
     }
 
     /// Queues a child that this job will wait for: return
     /// [`JobFailure::AwaitChildren`] after queuing them all, and the job runs
     /// again (with [`Self::children`] set) once every child has ended.
     pub async fn enqueue_child<J: JobSpec>(&self, payload: J, key: String) -> Result<JobRecord, JobFailure> {
+        self.queue(Some(self.job_id), payload, Some(key), "a child job could not be queued").await
+    }
+
+    async fn queue<J: JobSpec>(
+        &self,
+        parent: Option<JobId>,
+        payload: J,
+        key: Option<String>,
+        failed: &str,
+    ) -> Result<JobRecord, JobFailure> {
         let control =
             JobControl { store: self.store.clone(), queues: self.queues.clone(), events: self.events.clone() };
         control
-            .enqueue_under(&self.tenant_id, &self.created_by, Some(self.job_id), payload, Some(IdemKey::internal(key)))
+            .enqueue_under(&self.tenant_id, &self.created_by, parent, payload, key.map(IdemKey::internal))
             .await
             .map_err(|e| {
                 tracing::warn!(error = %e, "could not queue a child job");
-                JobFailure::retry("queue.unavailable", "a child job could not be queued")
+                JobFailure::retry("queue.unavailable", failed)
             })
     }
 

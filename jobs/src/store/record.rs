@@ -178,12 +178,6 @@ impl Transition {
         self
     }
 
-    /// Starts (`true`) or ends (`false`) the wait for children.
-    pub fn waiting(mut self, w: bool) -> Self {
-        self.set_waiting = Some(w);
-        self
-    }
-
     pub fn children(mut self, n: u32) -> Self {
         self.set_children = Some(n);
         self
