@@ -78,14 +78,14 @@ pub fn spawn_refresher(jobs: JobControl, every: std::time::Duration, shutdown: c
         loop {
             tokio::select! {
                 _ = &mut stop => return,
-                _ = tick.tick() => refresh_backlog(&jobs).await,
+                _ = tick.tick() => refresh_backlog(&jobs, every).await,
             }
         }
     });
 }
 
 /// Sets the queue-depth and jobs-by-state gauges from the backends.
-pub async fn refresh_backlog(jobs: &JobControl) {
+pub async fn refresh_backlog(jobs: &JobControl, every: std::time::Duration) {
     match jobs.queues.stats().await {
         Ok(stats) => {
             for s in stats {
@@ -101,16 +101,17 @@ pub async fn refresh_backlog(jobs: &JobControl) {
         }
         Err(e) => tracing::warn!(error = %e, "queue stats unavailable for /metrics"),
     }
-    match jobs.store.count_by_status(None).await {
-        Ok(rows) => {
+    match meeteasy_jobs::counts::job_counts(jobs, every).await {
+        Ok(Some(rows)) => {
             for kind in meeteasy_models::JobKind::ALL {
                 for status in JobStatus::ALL {
-                    let n: u64 = rows.iter().filter(|(k, s, _)| *k == kind && *s == status).map(|(_, _, n)| n).sum();
+                    let n: u64 = rows.iter().filter(|r| r.kind == kind && r.status == status).map(|r| r.n).sum();
                     metrics::gauge!("meeteasy_jobs", "kind" => kind.as_str(), "status" => status.as_str())
                         .set(n as f64);
                 }
             }
         }
+        Ok(None) => {} // another process counts; its figures arrive next time
         Err(e) => tracing::warn!(error = %e, "job counts unavailable for /metrics"),
     }
 }

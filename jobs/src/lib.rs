@@ -13,6 +13,7 @@
 //! the HTTP edge (`api`) knows nothing of apalis.
 
 pub mod control;
+pub mod counts;
 pub mod documents;
 mod envelope;
 pub mod events;

@@ -49,6 +49,7 @@ pub(super) async fn bury_poison_pill(rt: &Runtime, rec: &JobRecord) -> Result<bo
     tracing::error!(job_id = %rec.id, attempts = rec.attempts, "the job's last attempt died with its worker; it is dead");
     let t = Move::Bury.transition(&rec.tenant_id, rec.id)
         .for_dispatch(rec.dispatch)
+        .seen(rec)
         .error(ErrorPatch::Set(JobError {
             code: "job.crashed".into(),
             message: "the worker running this job stopped unexpectedly on every attempt".into(),
@@ -81,6 +82,7 @@ async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), E
     if rec.status == JobStatus::Queued && waited > settings.queue_wait() {
         let t = Move::QueueTimeout.transition(&env.tenant_id, env.job_id)
             .for_dispatch(env.dispatch)
+            .seen(&rec)
             .error(ErrorPatch::Set(JobError {
                 code: "job.queue_timeout".into(),
                 message: "the job waited in the queue longer than allowed".into(),
@@ -96,7 +98,7 @@ async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), E
         bury_poison_pill(rt, &rec).await?;
         return Ok(());
     }
-    let start = Move::Start.transition(&env.tenant_id, env.job_id).for_dispatch(env.dispatch);
+    let start = Move::Start.transition(&env.tenant_id, env.job_id).for_dispatch(env.dispatch).seen(&rec);
     let Some(running) = rt.store.transition(start).await? else {
         return Ok(()); // cancelled or finished in the meantime
     };
@@ -132,7 +134,7 @@ async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), E
 
     // Only this dispatch may end the attempt: a worker that outlived its
     // message (re-dispatched meanwhile) cannot overwrite the newer attempt.
-    let ends = |m: Move| m.transition(&env.tenant_id, env.job_id).for_dispatch(env.dispatch);
+    let ends = |m: Move| m.transition(&env.tenant_id, env.job_id).for_dispatch(env.dispatch).seen(&running);
     let (transition, retry_in) = match outcome {
         Ok(result) => (ends(Move::Succeed).progress(100).error(ErrorPatch::Clear).result(result), None),
         Err(JobFailure::AwaitChildren { .. }) => return Ok(()), // handled above

@@ -33,8 +33,10 @@ use crate::queue::Queues;
 use crate::lifecycle::Move;
 use crate::store::{JobRecord, now};
 
-/// The most records of one kind and state handled per sweep.
-const BATCH: u32 = 200;
+/// Records of one kind and state read per page.
+const BATCH: u32 = 500;
+/// Pages per kind and state in one pass (bounds one pass's work).
+const MAX_PAGES: usize = 40;
 
 /// What one sweep did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -104,19 +106,19 @@ pub async fn sweep_once(rt: &Runtime, pools: &[Pool]) -> Result<SweepReport, Swe
         let timeout = chrono::TimeDelta::seconds(i64::try_from(job.timeout_secs).unwrap_or(60));
         let waiting = [(JobStatus::Queued, grace), (JobStatus::Failed, grace), (JobStatus::Running, timeout + grace)];
         for (status, age) in waiting {
-            for rec in rt.store.stale_jobs(q.kind, status, now() - age, BATCH).await? {
-                if rec.waiting {
-                    // No worker holds a waiting parent: wake it if its
-                    // children are all done (a lost wake-up), else leave it.
-                    if rt.store.count_open_children(&rec.tenant_id, rec.id).await? == 0 {
-                        report.redispatched += u64::from(super::fanin::wake(rt, &rec.tenant_id, rec.id).await?);
-                    }
-                    continue;
+            // Page through: every record stale while the queue was empty
+            // lost its message (a Redis loss can drop thousands at once);
+            // each one handled leaves the stale set, so the next page is
+            // new. A page that changed nothing (waiting parents only) ends
+            // the pass.
+            for _ in 0..MAX_PAGES {
+                let page = rt.store.stale_jobs(q.kind, status, now() - age, BATCH).await?;
+                let before = report;
+                for rec in &page {
+                    sweep_record(rt, &mut report, rec, status, job.max_attempts).await?;
                 }
-                if status == JobStatus::Running && rec.attempts >= job.max_attempts {
-                    report.buried += u64::from(super::execute::bury_poison_pill(rt, &rec).await?);
-                } else {
-                    report.redispatched += u64::from(redispatch(rt, &rec).await?);
+                if page.len() < BATCH as usize || report == before {
+                    break;
                 }
             }
         }
@@ -124,9 +126,30 @@ pub async fn sweep_once(rt: &Runtime, pools: &[Pool]) -> Result<SweepReport, Swe
     Ok(report)
 }
 
+async fn sweep_record(
+    rt: &Runtime,
+    report: &mut SweepReport,
+    rec: &JobRecord,
+    status: JobStatus,
+    max_attempts: u32,
+) -> Result<(), SweepError> {
+    if rec.waiting {
+        // No worker holds a waiting parent: wake it if its children are
+        // all done (a lost wake-up), else leave it.
+        if rt.store.count_open_children(&rec.tenant_id, rec.id).await? == 0 {
+            report.redispatched += u64::from(super::fanin::wake(rt, &rec.tenant_id, rec.id).await?);
+        }
+    } else if status == JobStatus::Running && rec.attempts >= max_attempts {
+        report.buried += u64::from(super::execute::bury_poison_pill(rt, rec).await?);
+    } else {
+        report.redispatched += u64::from(redispatch(rt, rec).await?);
+    }
+    Ok(())
+}
+
 /// A new message for `rec`, if it is still as the sweeper saw it.
 async fn redispatch(rt: &Runtime, rec: &JobRecord) -> Result<bool, SweepError> {
-    let t = Move::Sweep.transition_from(&rec.tenant_id, rec.id, rec.status).for_dispatch(rec.dispatch);
+    let t = Move::Sweep.transition_from(&rec.tenant_id, rec.id, rec.status).for_dispatch(rec.dispatch).seen(rec);
     let Some(next) = rt.store.transition(t).await? else { return Ok(false) };
     if let Err(e) = requeue(&rt.queues, &next).await {
         // The record stays `queued` with no message: the next sweep retries.

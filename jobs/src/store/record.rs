@@ -39,6 +39,12 @@ pub struct JobRecord {
     /// `running` but suspended until its children end: no worker holds it,
     /// and the last child's completion queues it again.
     pub waiting: bool,
+    /// The store's revision of this record: bumped by every transition on
+    /// stores that compare-and-set by revision (MongoDB), always 0 on SQLite
+    /// (which compares in its `UPDATE`). It lets a caller that holds the
+    /// record write against it without reading it again.
+    #[serde(default)]
+    pub rev: u64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -61,6 +67,7 @@ impl JobRecord {
             parent: None,
             children: 0,
             waiting: false,
+            rev: 0,
             request_hash: key.and_then(|k| k.fingerprint()).map(str::to_string),
             kind,
             status: JobStatus::Queued,
@@ -151,6 +158,11 @@ pub struct Transition {
     pub set_waiting: Option<bool>,
     /// Sets the number of children.
     pub set_children: Option<u32>,
+    /// The record as the caller last saw it (a worker holds the record it
+    /// started). A store that compares by revision writes against it
+    /// directly and reads the record only when it changed meanwhile; the
+    /// result is the same as without it, one read cheaper.
+    pub seen: Option<Box<JobRecord>>,
 }
 
 impl Transition {
@@ -169,7 +181,14 @@ impl Transition {
             waiting_is: None,
             set_waiting: None,
             set_children: None,
+            seen: None,
         }
+    }
+
+    /// The record as the caller holds it (see [`Transition::seen`]).
+    pub fn seen(mut self, rec: &JobRecord) -> Self {
+        self.seen = Some(Box::new(rec.clone()));
+        self
     }
 
     /// Applies only while the record is (or is not) waiting for children.

@@ -62,6 +62,10 @@ async fn within<T>(
     op: &'static str,
     call: impl Future<Output = Result<T, StoreError>>,
 ) -> Result<T, StoreError> {
+    // Every store call, by operation: store work per job is otherwise
+    // invisible (`meeteasy_store_transition_reads_total` adds the reads a
+    // compare-and-set needed).
+    metrics::counter!("meeteasy_store_calls_total", "op" => op).increment(1);
     match tokio::time::timeout(limit, call).await {
         Ok(r) => r,
         Err(_) => {

@@ -54,17 +54,23 @@ impl MongoStore {
         let plan: [(&str, Vec<IndexModel>); 7] = [
             (
                 "jobs",
+                // Each secondary index costs every insert and every
+                // transition (SecantusDB rewrites all of a document's index
+                // entries on each update), so only those a query needs (see
+                // the README's "Store indexes" for what each one costs):
                 vec![
+                    // Idempotency (`create_job`).
                     idx(doc! {"tenant_id": 1, "idem": 1}, Some(unique())),
+                    // `GET /v1/jobs`, newest first; a kind filter rides on it.
                     idx(doc! {"tenant_id": 1, "created_at": -1}, None),
+                    // `GET /v1/jobs?status=` (failed and dead jobs are few).
                     idx(doc! {"tenant_id": 1, "status": 1, "created_at": -1}, None),
-                    idx(doc! {"tenant_id": 1, "kind": 1, "created_at": -1}, None),
                     // An attendee's own jobs (`GET /v1/jobs` scoped by creator).
                     idx(doc! {"tenant_id": 1, "created_by": 1, "created_at": -1}, None),
-                    idx(doc! {"kind": 1, "status": 1}, None),
-                    idx(doc! {"status": 1, "updated_at": -1}, None),
-                    // A fan-in's open children (`count_open_children`).
-                    idx(doc! {"tenant_id": 1, "parent": 1, "status": 1}, None),
+                    // The sweeper (`stale_jobs`): two equalities and a range.
+                    idx(doc! {"status": 1, "kind": 1, "updated_at": 1}, None),
+                    // A fan-in's children (`list_children`, `count_open_children`).
+                    idx(doc! {"parent": 1, "status": 1}, None),
                 ],
             ),
             (
@@ -92,9 +98,20 @@ impl MongoStore {
         for (coll, models) in plan {
             self.db.collection::<bson::Document>(coll).create_indexes(models).await?;
         }
+        // Indexes of earlier versions that no query uses any more: each
+        // would still cost every write.
+        for name in RETIRED_JOB_INDEXES {
+            if let Err(e) = self.db.collection::<bson::Document>("jobs").drop_index(*name).await {
+                tracing::debug!(index = name, error = %e, "retired index not dropped (absent)");
+            }
+        }
         Ok(())
     }
 }
+
+/// Job indexes that earlier versions created.
+const RETIRED_JOB_INDEXES: &[&str] =
+    &["tenant_id_1_kind_1_created_at_-1", "kind_1_status_1", "status_1_updated_at_-1", "tenant_id_1_parent_1_status_1"];
 
 #[async_trait]
 impl Store for MongoStore {

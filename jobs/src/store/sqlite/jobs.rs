@@ -50,6 +50,7 @@ fn row_to_record(row: &SqliteRow) -> Result<JobRecord, StoreError> {
         children: u32::try_from(row.try_get::<i64, _>("children")?).unwrap_or(0),
         waiting: row.try_get::<i64, _>("waiting")? != 0,
         created_at: from_micros(row.try_get("created_at")?)?,
+        rev: 0,
         updated_at: from_micros(row.try_get("updated_at")?)?,
     })
 }
