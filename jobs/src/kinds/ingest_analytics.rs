@@ -23,9 +23,9 @@ impl JobSpec for IngestAnalytics {
         let events = dedup_batch(self.events);
         let inserted = ctx.store.insert_events(&ctx.tenant_id, ctx.job_id, &events).await?;
         ctx.progress(50).await;
-        // Recount every bucket the batch touches, new events or not: a
-        // previous attempt may have stored the events and died before this.
-        refresh_rollups(ctx.store.as_ref(), &ctx.tenant_id, &events).await?;
+        // Count what this job stored, new in this attempt or not: a previous
+        // attempt may have stored the events and died before this.
+        refresh_rollups(ctx.store.as_ref(), &ctx.tenant_id, ctx.job_id, &events).await?;
         Ok(serde_json::json!({
             "received": received,
             "accepted": inserted,

@@ -124,14 +124,23 @@ impl JobStore for TimedStore {
 impl RollupStore for TimedStore {
     type Error = StoreError;
 
-    async fn count_raw(
+    async fn job_events(
+        &self,
+        tenant: &TenantId,
+        job: JobId,
+    ) -> Result<Vec<meeteasy_pipelines::analytics::StoredEvent>, StoreError> {
+        within(self.op, "job_events", self.inner.job_events(tenant, job)).await
+    }
+    async fn raise_minute_part(
         &self,
         tenant: &TenantId,
         conference_id: &str,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
+        start: DateTime<Utc>,
+        job: JobId,
+        counts: &Counts,
     ) -> Result<Counts, StoreError> {
-        within(self.op, "count_raw", self.inner.count_raw(tenant, conference_id, from, to)).await
+        within(self.op, "raise_minute_part", self.inner.raise_minute_part(tenant, conference_id, start, job, counts))
+            .await
     }
     async fn sum_rollups(
         &self,

@@ -10,10 +10,14 @@ use super::*;
 
 /// (granularity, conference, bucket start) → counts.
 type RollupMap = BTreeMap<(Granularity, String, DateTime<Utc>), Counts>;
+/// (conference, minute start) → the parts by job.
+type PartMap = BTreeMap<(String, DateTime<Utc>), BTreeMap<JobId, Counts>>;
 
 #[derive(Default)]
 struct MemStore {
-    raw: Mutex<Vec<Event>>,
+    /// Raw events with the job that stored them.
+    raw: Mutex<Vec<(JobId, Event)>>,
+    parts: Mutex<PartMap>,
     rollups: Mutex<RollupMap>,
 }
 
@@ -21,20 +25,38 @@ struct MemStore {
 impl RollupStore for MemStore {
     type Error = Infallible;
 
-    async fn count_raw(
+    async fn job_events(&self, _: &TenantId, job: JobId) -> Result<Vec<StoredEvent>, Infallible> {
+        let raw = self.raw.lock().map(|r| r.clone()).unwrap_or_default();
+        Ok(raw
+            .into_iter()
+            .filter(|(j, _)| *j == job)
+            .map(|(_, e)| StoredEvent { conference_id: e.conference_id, ts: e.ts, event_type: e.event_type })
+            .collect())
+    }
+
+    async fn raise_minute_part(
         &self,
         _: &TenantId,
         conf: &str,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
+        start: DateTime<Utc>,
+        job: JobId,
+        counts: &Counts,
     ) -> Result<Counts, Infallible> {
-        let mut c = Counts::new();
-        for e in self.raw.lock().iter().flat_map(|v| v.iter()) {
-            if e.conference_id == conf && e.ts >= from && e.ts < to {
-                *c.entry(e.event_type.clone()).or_default() += 1;
+        let mut total = Counts::new();
+        if let Ok(mut m) = self.parts.lock() {
+            let bucket = m.entry((conf.to_string(), start)).or_default();
+            let part = bucket.entry(job).or_default();
+            for (k, v) in counts {
+                let cur = part.entry(k.clone()).or_default();
+                *cur = (*cur).max(*v);
+            }
+            for c in bucket.values() {
+                for (k, v) in c {
+                    *total.entry(k.clone()).or_default() += v;
+                }
             }
         }
-        Ok(c)
+        Ok(total)
     }
 
     async fn sum_rollups(
@@ -89,16 +111,22 @@ fn tenant() -> TenantId {
     TenantId::parse("t1").unwrap_or_else(|_| unreachable!())
 }
 
-async fn ingest(store: &MemStore, batch: Vec<Event>) {
-    let batch = dedup_batch(batch);
+/// Stores the batch's new events as `job`'s (what `insert_events` does).
+fn store_raw(store: &MemStore, job: JobId, batch: &[Event]) {
     if let Ok(mut raw) = store.raw.lock() {
-        for e in &batch {
-            if !raw.iter().any(|r| r.event_id == e.event_id) {
-                raw.push(e.clone());
+        for e in batch {
+            if !raw.iter().any(|(_, r)| r.event_id == e.event_id) {
+                raw.push((job, e.clone()));
             }
         }
     }
-    let _ = refresh_rollups(store, &tenant(), &batch).await;
+}
+
+async fn ingest(store: &MemStore, batch: Vec<Event>) {
+    let job = JobId::new();
+    let batch = dedup_batch(batch);
+    store_raw(store, job, &batch);
+    let _ = refresh_rollups(store, &tenant(), job, &batch).await;
 }
 
 fn day_counts(store: &MemStore, g: Granularity) -> Vec<(String, Counts)> {
@@ -137,4 +165,22 @@ async fn a_stale_recount_never_lowers_a_bucket() {
     let stale: Counts = [("x".to_string(), 1)].into_iter().collect();
     let _ = store.raise_rollup(&tenant(), "c1", Granularity::Minute, start, &stale).await;
     assert_eq!(day_counts(&store, Granularity::Minute)[0].1.get("x"), Some(&2));
+}
+
+#[tokio::test]
+async fn a_job_that_died_after_storing_its_events_counts_them_when_it_runs_again() {
+    let store = MemStore::default();
+    let job = JobId::new();
+    let batch = vec![ev("a", "2026-11-27T10:15:00Z", "x"), ev("b", "2026-11-27T10:15:01Z", "x")];
+    store_raw(&store, job, &batch); // the first attempt died here
+    // Another batch repeats `b` and adds `c`: it counts only `c`.
+    ingest(&store, vec![ev("b", "2026-11-27T10:15:01Z", "x"), ev("c", "2026-11-27T10:15:02Z", "x")]).await;
+    assert_eq!(day_counts(&store, Granularity::Minute)[0].1.get("x"), Some(&1));
+    // The re-run stores nothing new, yet counts what its first attempt stored.
+    store_raw(&store, job, &batch);
+    let _ = refresh_rollups(&store, &tenant(), job, &batch).await;
+    let _ = refresh_rollups(&store, &tenant(), job, &batch).await; // and again: no double count
+    for g in Granularity::ALL {
+        assert_eq!(day_counts(&store, g)[0].1.get("x"), Some(&3), "{g:?}");
+    }
 }

@@ -78,6 +78,8 @@ impl MongoStore {
                 vec![
                     idx(doc! {"tenant_id": 1, "event_id": 1}, Some(unique())),
                     idx(doc! {"tenant_id": 1, "conference_id": 1, "ts": 1}, None),
+                    // A job's own events (`job_events`).
+                    idx(doc! {"tenant_id": 1, "job_id": 1}, None),
                 ],
             ),
             (

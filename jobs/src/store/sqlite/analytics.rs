@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use meeteasy_models::analytics::{Bucket, Counts, Event, Granularity};
 use meeteasy_models::{JobId, TenantId};
-use meeteasy_pipelines::analytics::RollupStore;
+use meeteasy_pipelines::analytics::{RollupStore, StoredEvent};
 use sqlx::Row;
 
 use super::{SqliteStore, from_micros, micros};
@@ -24,22 +24,55 @@ fn counts_from_rows(rows: Vec<sqlx::sqlite::SqliteRow>) -> Result<Counts, StoreE
 impl RollupStore for SqliteStore {
     type Error = StoreError;
 
-    async fn count_raw(
+    async fn job_events(&self, tenant: &TenantId, job: JobId) -> Result<Vec<StoredEvent>, StoreError> {
+        let rows = sqlx::query("SELECT conference_id, ts, type FROM analytics_events WHERE tenant_id = ? AND job_id = ?")
+            .bind(tenant.as_str())
+            .bind(job.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(StoredEvent {
+                    conference_id: r.try_get(0)?,
+                    ts: from_micros(r.try_get(1)?)?,
+                    event_type: r.try_get(2)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn raise_minute_part(
         &self,
         tenant: &TenantId,
         conf: &str,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
+        start: DateTime<Utc>,
+        job: JobId,
+        counts: &Counts,
     ) -> Result<Counts, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for (ty, n) in counts {
+            sqlx::query(
+                "INSERT INTO analytics_parts (tenant_id, conference_id, bucket_start, job_id, type, count) VALUES (?, ?, ?, ?, ?, ?) \
+                 ON CONFLICT DO UPDATE SET count = MAX(count, excluded.count)",
+            )
+            .bind(tenant.as_str())
+            .bind(conf)
+            .bind(micros(start))
+            .bind(job.to_string())
+            .bind(ty)
+            .bind(i64::try_from(*n).unwrap_or(i64::MAX))
+            .execute(&mut *tx)
+            .await?;
+        }
         let rows = sqlx::query(
-            "SELECT type, COUNT(*) FROM analytics_events WHERE tenant_id = ? AND conference_id = ? AND ts >= ? AND ts < ? GROUP BY type",
+            "SELECT type, SUM(count) FROM analytics_parts WHERE tenant_id = ? AND conference_id = ? AND bucket_start = ? GROUP BY type",
         )
         .bind(tenant.as_str())
         .bind(conf)
-        .bind(micros(from))
-        .bind(micros(to))
-        .fetch_all(&self.pool)
+        .bind(micros(start))
+        .fetch_all(&mut *tx)
         .await?;
+        tx.commit().await?;
         counts_from_rows(rows)
     }
 
