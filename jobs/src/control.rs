@@ -10,8 +10,8 @@ use meeteasy_models::{JobError, JobId, JobStatus, TenantId};
 
 use crate::events::{EventBus, JobEvent};
 use crate::kinds::{RequeueError, requeue};
-use crate::queue::{QueueError, Queues};
 use crate::lifecycle::Move;
+use crate::queue::{QueueError, Queues};
 use crate::store::{Created, DynStore, ErrorPatch, JobRecord, StoreError};
 use crate::{Envelope, IdemKey, JobSpec};
 

@@ -118,19 +118,12 @@ impl Move {
         match self {
             // `running` too: a message reclaimed from a dead worker (the
             // poison-pill check runs before it).
-            Move::Start => Rule {
-                from: &[Queued, Failed, Running],
-                attempts: AttemptChange::Bump,
-                writes: "attempts + 1",
-                ..base
-            },
-            Move::Progress => Rule {
-                by: &[Actor::Worker, Actor::FanIn],
-                waiting: None,
-                dispatch: false,
-                writes: "progress",
-                ..base
-            },
+            Move::Start => {
+                Rule { from: &[Queued, Failed, Running], attempts: AttemptChange::Bump, writes: "attempts + 1", ..base }
+            }
+            Move::Progress => {
+                Rule { by: &[Actor::Worker, Actor::FanIn], waiting: None, dispatch: false, writes: "progress", ..base }
+            }
             Move::Succeed => Rule { to: Succeeded, writes: "result, progress 100, error cleared", ..base },
             Move::FailForRetry => {
                 Rule { to: Failed, redispatch: true, writes: "error; the retry's message is pushed", ..base }
@@ -326,10 +319,6 @@ mod tests {
     fn the_docs_are_the_table() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/lifecycle.md");
         let doc = std::fs::read_to_string(path).unwrap_or_default();
-        assert!(
-            doc.contains(&Move::markdown()),
-            "docs/lifecycle.md is out of date; paste in:\n{}",
-            Move::markdown()
-        );
+        assert!(doc.contains(&Move::markdown()), "docs/lifecycle.md is out of date; paste in:\n{}", Move::markdown());
     }
 }

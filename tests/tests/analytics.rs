@@ -151,3 +151,29 @@ on_both_backends!(idempotency_keys_return_the_same_job_per_tenant, |backend: Bac
     assert_ne!(a1["id"], a3["id"]);
     assert_eq!(json(app.get("/v1/jobs", &acme).await).await["total"], 2);
 });
+
+// A minute counted by the version before per-job parts (a rollup with a
+// count and no parts) keeps that count when a new batch lands in it: the
+// count becomes the minute's `legacy` part. SQLite converts such minutes in
+// its migration; MongoDB when a batch first touches them, which this checks.
+#[tokio::test]
+async fn a_minute_counted_before_parts_keeps_its_count() {
+    use meeteasy_models::analytics::Granularity;
+    use meeteasy_pipelines::analytics::RollupStore;
+    let app = TestApp::spawn(Backend::Scaled).await;
+    let acme = app.token("acme", Role::Organizer);
+    let tenant = meeteasy_models::TenantId::parse("acme").unwrap_or_else(|e| panic!("{e}"));
+    let start = chrono::DateTime::parse_from_rfc3339("2026-11-27T10:15:00Z")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .with_timezone(&chrono::Utc);
+    let old: meeteasy_models::analytics::Counts = [("page_view".to_string(), 5)].into_iter().collect();
+    app.jobs
+        .store
+        .raise_rollup(&tenant, "conf-1", Granularity::Minute, start, &old)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    ingest(&app, &acme, vec![event("n1", "conf-1", "page_view", "2026-11-27T10:15:10Z")]).await;
+    ingest(&app, &acme, vec![event("n2", "conf-1", "page_view", "2026-11-27T10:15:20Z")]).await;
+    let minute = summary(&app, &acme, "conf-1", "minute").await;
+    assert_eq!(minute["totals"], json!({"page_view": 7}), "{minute}");
+}

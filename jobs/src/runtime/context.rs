@@ -5,9 +5,9 @@ use std::sync::Arc;
 use meeteasy_models::{JobId, TenantId};
 
 use crate::events::{EventBus, JobEvent};
+use crate::lifecycle::Move;
 use crate::notify::Services;
 use crate::queue::Queues;
-use crate::lifecycle::Move;
 use crate::store::{DynStore, JobRecord};
 use crate::{IdemKey, JobControl, JobFailure, JobSpec};
 

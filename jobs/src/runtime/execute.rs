@@ -47,13 +47,12 @@ async fn publish(rt: &Runtime, rec: &JobRecord) {
 /// in turn.
 pub(super) async fn bury_poison_pill(rt: &Runtime, rec: &JobRecord) -> Result<bool, StoreError> {
     tracing::error!(job_id = %rec.id, attempts = rec.attempts, "the job's last attempt died with its worker; it is dead");
-    let t = Move::Bury.transition(&rec.tenant_id, rec.id)
-        .for_dispatch(rec.dispatch)
-        .seen(rec)
-        .error(ErrorPatch::Set(JobError {
+    let t = Move::Bury.transition(&rec.tenant_id, rec.id).for_dispatch(rec.dispatch).seen(rec).error(ErrorPatch::Set(
+        JobError {
             code: "job.crashed".into(),
             message: "the worker running this job stopped unexpectedly on every attempt".into(),
-        }));
+        },
+    ));
     let Some(dead) = rt.store.transition(t).await? else { return Ok(false) };
     metrics::counter!("meeteasy_jobs_finished_total", "kind" => dead.kind.as_str(), "status" => "dead").increment(1);
     publish(rt, &dead).await;
@@ -80,13 +79,12 @@ async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), E
     }
     let waited = (now() - rec.updated_at).to_std().unwrap_or_default();
     if rec.status == JobStatus::Queued && waited > settings.queue_wait() {
-        let t = Move::QueueTimeout.transition(&env.tenant_id, env.job_id)
-            .for_dispatch(env.dispatch)
-            .seen(&rec)
-            .error(ErrorPatch::Set(JobError {
+        let t = Move::QueueTimeout.transition(&env.tenant_id, env.job_id).for_dispatch(env.dispatch).seen(&rec).error(
+            ErrorPatch::Set(JobError {
                 code: "job.queue_timeout".into(),
                 message: "the job waited in the queue longer than allowed".into(),
-            }));
+            }),
+        );
         if let Some(dead) = rt.store.transition(t).await? {
             metrics::counter!("meeteasy_jobs_finished_total", "kind" => kind.as_str(), "status" => "dead").increment(1);
             publish(rt, &dead).await;

@@ -29,8 +29,8 @@ use meeteasy_models::{JobStatus, Pool};
 
 use super::Runtime;
 use crate::kinds::requeue;
-use crate::queue::Queues;
 use crate::lifecycle::Move;
+use crate::queue::Queues;
 use crate::store::{JobRecord, now};
 
 /// Records of one kind and state read per page.

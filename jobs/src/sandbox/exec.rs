@@ -44,8 +44,7 @@ pub fn execute(op: Op, mut blobs: Vec<Vec<u8>>) -> Result<Answer, Refusal> {
             Ok((to_json(&report)?, vec![out]))
         }
         Op::CheckContainer { ty, limits } => {
-            check_container(&first(&mut blobs)?, ty, &limits)
-                .map_err(|e| refusal(e.code(), e.to_string(), false))?;
+            check_container(&first(&mut blobs)?, ty, &limits).map_err(|e| refusal(e.code(), e.to_string(), false))?;
             Ok((Value::Null, Vec::new()))
         }
         Op::DecodeAudio { max_duration_ms } => {

@@ -183,7 +183,9 @@ impl Sandbox {
         let mb = self.settings.memory_mb;
         let message = match &ending {
             Ending::WallClock => format!("parsing took longer than {} s and was stopped", self.settings.wall_secs),
-            Ending::CpuLimit => format!("parsing used more than {} s of CPU time and was stopped", self.settings.cpu_secs),
+            Ending::CpuLimit => {
+                format!("parsing used more than {} s of CPU time and was stopped", self.settings.cpu_secs)
+            }
             Ending::Memory => format!("parsing needed more than {mb} MiB of memory and was stopped"),
             Ending::Crash(_) => "the parser crashed on this file".to_string(),
             Ending::Infrastructure(why) => {

@@ -80,7 +80,9 @@ fn remove_orphans(base: &Path) {
         }
         match std::fs::remove_dir_all(entry.path()) {
             Ok(()) => tracing::info!(dir = %entry.path().display(), "removed a dead worker's office folder"),
-            Err(e) => tracing::warn!(dir = %entry.path().display(), error = %e, "could not remove a dead worker's office folder"),
+            Err(e) => {
+                tracing::warn!(dir = %entry.path().display(), error = %e, "could not remove a dead worker's office folder")
+            }
         }
     }
 }

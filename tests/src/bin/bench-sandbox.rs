@@ -35,7 +35,10 @@ async fn main() {
         ("decode_audio (3 s, 44.1 kHz stereo wav)", Op::DecodeAudio { max_duration_ms: 120_000 }, &audio),
         ("pdf_inspect (2 pages)", Op::PdfInspect { limits: caps }, &pdf),
     ];
-    println!("{rounds} rounds each, medians; machine: {} cores", std::thread::available_parallelism().map_or(0, |n| n.get()));
+    println!(
+        "{rounds} rounds each, medians; machine: {} cores",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
     for (name, op, input) in ops {
         let (mut a, mut b) = (Vec::new(), Vec::new());
         for _ in 0..rounds {

@@ -58,7 +58,9 @@ fn command_calls(info: &str) -> BTreeMap<String, u64> {
 
 /// Sums of the `meeteasy_store_*` counters in a Prometheus text page.
 fn store_calls(page: &str, into: &mut BTreeMap<String, f64>) {
-    for line in page.lines().filter(|l| l.starts_with("meeteasy_store_calls_total") || l.starts_with("meeteasy_store_transition_reads_total")) {
+    for line in page.lines().filter(|l| {
+        l.starts_with("meeteasy_store_calls_total") || l.starts_with("meeteasy_store_transition_reads_total")
+    }) {
         let Some((name, value)) = line.rsplit_once(' ') else { continue };
         let op = name.split("op=\"").nth(1).and_then(|r| r.split('"').next()).unwrap_or("transition_read");
         *into.entry(op.to_string()).or_default() += value.parse::<f64>().unwrap_or(0.0);

@@ -130,7 +130,11 @@ async fn main() {
         let (client, url, token) = (client.clone(), format!("{base}{path}"), token.clone());
         let accepted = accepted.clone();
         if i % 500 == 0 {
-            eprintln!("chaos: {i} posted, {} accepted, {:.0?}", accepted.load(std::sync::atomic::Ordering::Relaxed), started.elapsed());
+            eprintln!(
+                "chaos: {i} posted, {} accepted, {:.0?}",
+                accepted.load(std::sync::atomic::Ordering::Relaxed),
+                started.elapsed()
+            );
         }
         posts.push(tokio::spawn(async move {
             let _permit = permit;

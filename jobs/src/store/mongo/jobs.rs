@@ -16,9 +16,7 @@ use mongodb::Collection;
 use serde::{Deserialize, Serialize};
 
 use super::{MongoStore, bson_date, bson_u64, is_duplicate_key};
-use crate::store::{
-    Created, ErrorPatch, JobFilter, JobPage, JobRecord, JobStore, StoreError, Transition, now,
-};
+use crate::store::{Created, ErrorPatch, JobFilter, JobPage, JobRecord, JobStore, StoreError, Transition, now};
 
 #[derive(Debug, Serialize, Deserialize)]
 struct JobDoc {

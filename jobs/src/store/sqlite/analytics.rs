@@ -25,11 +25,12 @@ impl RollupStore for SqliteStore {
     type Error = StoreError;
 
     async fn job_events(&self, tenant: &TenantId, job: JobId) -> Result<Vec<StoredEvent>, StoreError> {
-        let rows = sqlx::query("SELECT conference_id, ts, type FROM analytics_events WHERE tenant_id = ? AND job_id = ?")
-            .bind(tenant.as_str())
-            .bind(job.to_string())
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT conference_id, ts, type FROM analytics_events WHERE tenant_id = ? AND job_id = ?")
+                .bind(tenant.as_str())
+                .bind(job.to_string())
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter()
             .map(|r| {
                 Ok(StoredEvent {

@@ -225,7 +225,8 @@ impl JobStore for SqliteStore {
     }
 
     async fn list_children(&self, tenant: &TenantId, parent: JobId) -> Result<Vec<JobRecord>, StoreError> {
-        let sql = concat!("SELECT ", columns!(), " FROM jobs WHERE tenant_id = ? AND parent = ? ORDER BY created_at, id");
+        let sql =
+            concat!("SELECT ", columns!(), " FROM jobs WHERE tenant_id = ? AND parent = ? ORDER BY created_at, id");
         let rows = sqlx::query(sql).bind(tenant.as_str()).bind(parent.to_string()).fetch_all(&self.pool).await?;
         rows.iter().map(row_to_record).collect()
     }
