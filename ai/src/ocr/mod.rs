@@ -63,7 +63,7 @@ mod timings;
 pub use det_post::DbParams;
 pub use engine::{ModelPaths, OcrEngine, OcrLine, OcrOptions};
 pub use error::OcrError;
-pub use input::{DecodedImage, ImageInputError, ImageLimits, decode_image, image_dimensions, sniff_image};
 pub use preprocess::flatten_to_rgb;
+pub use input::{DecodedImage, ImageInputError, ImageLimits, decode_image, image_dimensions, sniff_image};
 pub use runtime::init_runtime;
 pub use timings::OcrTimings;
