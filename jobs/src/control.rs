@@ -104,7 +104,7 @@ impl JobControl {
             }
             Created::New(r) => r,
         };
-        let env = Envelope { job_id: record.id, tenant_id: tenant.clone(), dispatch: record.dispatch, payload };
+        let env = Envelope::for_record(&record, payload);
         if let Err(e) = self.queues.push(env, None).await {
             self.mark_unqueued(&record).await;
             return Err(e.into());

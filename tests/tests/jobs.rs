@@ -184,7 +184,8 @@ on_both_backends!(only_the_newest_message_of_a_job_runs_it, |backend: Backend| a
         JobRecord::new(tenant.clone(), "adam", JobKind::Sleep, serde_json::to_value(&sleep).unwrap_or_default(), None);
     let id = rec.id;
     app.jobs.store.create_job(rec).await.unwrap_or_else(|e| panic!("{e}"));
-    let push = |dispatch| Envelope { job_id: id, tenant_id: tenant.clone(), dispatch, payload: sleep.clone() };
+    let push =
+        |dispatch| Envelope { job_id: id, tenant_id: tenant.clone(), dispatch, payload: sleep.clone(), record: None };
     app.jobs.queues.push(push(0), None).await.unwrap_or_else(|e| panic!("{e}"));
     let again = Transition::new(&tenant, id, &[JobStatus::Queued], JobStatus::Queued).redispatch();
     let rec = app.jobs.store.transition(again).await.ok().flatten().unwrap_or_else(|| panic!("redispatch"));

@@ -75,8 +75,7 @@ pub enum RequeueError {
 
 async fn push_typed<J: JobSpec>(queues: &Queues, rec: &JobRecord) -> Result<(), RequeueError> {
     let payload: J = serde_json::from_value(rec.payload.clone())?;
-    let env = Envelope { job_id: rec.id, tenant_id: rec.tenant_id.clone(), dispatch: rec.dispatch, payload };
-    queues.push(env, None).await?;
+    queues.push(Envelope::for_record(rec, payload), None).await?;
     Ok(())
 }
 

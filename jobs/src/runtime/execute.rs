@@ -60,22 +60,43 @@ pub(super) async fn bury_poison_pill(rt: &Runtime, rec: &JobRecord) -> Result<bo
     Ok(true)
 }
 
-async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), ExecuteError> {
-    let kind = J::KIND;
-    let settings = rt.settings.job(kind);
+/// Starts the attempt: the job's record moved to `running` with its attempt
+/// counted, or `None` when there is nothing to run (finished, cancelled,
+/// replaced by a newer message, timed out in the queue, or buried).
+///
+/// The fast path trusts the record the message carries (see `Envelope`):
+/// one compare-and-set from the state it was pushed in. It misses when the
+/// record changed since the push, and only then is the record read and
+/// every case below decided on what the store holds.
+async fn begin<J: JobSpec>(rt: &Runtime, env: &Envelope<J>) -> Result<Option<JobRecord>, ExecuteError> {
+    let settings = rt.settings.job(J::KIND);
+    let start = || Move::Start.transition(&env.tenant_id, env.job_id).for_dispatch(env.dispatch);
+    if let Some(pushed) = env.record.as_deref()
+        && matches!(pushed.status, JobStatus::Queued | JobStatus::Failed)
+        && pushed.dispatch == env.dispatch
+        && (now() - pushed.updated_at).to_std().unwrap_or_default() <= settings.queue_wait()
+    {
+        let mut seen = pushed.clone();
+        seen.payload = serde_json::to_value(&env.payload).map_err(|e| ExecuteError::Requeue(e.to_string()))?;
+        let t = Move::Start.transition_from(&env.tenant_id, env.job_id, seen.status).for_dispatch(env.dispatch);
+        if let Some(running) = rt.store.transition(t.seen(&seen)).await? {
+            record_wait(J::KIND, &seen);
+            return Ok(Some(running));
+        }
+    }
     let Some(rec) = rt.store.get_job(&env.tenant_id, env.job_id).await? else {
         tracing::warn!("message for an unknown job dropped");
-        return Ok(());
+        return Ok(None);
     };
     if rec.status.is_terminal() {
         tracing::debug!(status = %rec.status, "duplicate delivery of a finished job ignored");
-        return Ok(());
+        return Ok(None);
     }
     if rec.dispatch != env.dispatch {
         // A newer message replaced this one (an operator's retry of a job
         // whose own retry was still scheduled, a recovery): it runs the job.
         tracing::debug!(message = env.dispatch, current = rec.dispatch, "outdated message ignored");
-        return Ok(());
+        return Ok(None);
     }
     let waited = (now() - rec.updated_at).to_std().unwrap_or_default();
     if rec.status == JobStatus::Queued && waited > settings.queue_wait() {
@@ -86,21 +107,33 @@ async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), E
             }),
         );
         if let Some(dead) = rt.store.transition(t).await? {
-            metrics::counter!("meeteasy_jobs_finished_total", "kind" => kind.as_str(), "status" => "dead").increment(1);
+            metrics::counter!("meeteasy_jobs_finished_total", "kind" => J::KIND.as_str(), "status" => "dead")
+                .increment(1);
             publish(rt, &dead).await;
             super::fanout::after_transition(rt, &dead).await;
         }
-        return Ok(());
+        return Ok(None);
     }
     if rec.status == JobStatus::Running && rec.attempts >= settings.max_attempts {
         bury_poison_pill(rt, &rec).await?;
-        return Ok(());
+        return Ok(None);
     }
-    let start = Move::Start.transition(&env.tenant_id, env.job_id).for_dispatch(env.dispatch).seen(&rec);
-    let Some(running) = rt.store.transition(start).await? else {
-        return Ok(()); // cancelled or finished in the meantime
+    let Some(running) = rt.store.transition(start().seen(&rec)).await? else {
+        return Ok(None); // cancelled or finished in the meantime
     };
+    record_wait(J::KIND, &rec);
+    Ok(Some(running))
+}
+
+fn record_wait(kind: meeteasy_models::JobKind, queued: &JobRecord) {
+    let waited = (now() - queued.updated_at).to_std().unwrap_or_default();
     metrics::histogram!("meeteasy_job_queue_wait_seconds", "kind" => kind.as_str()).record(waited.as_secs_f64());
+}
+
+async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), ExecuteError> {
+    let kind = J::KIND;
+    let settings = rt.settings.job(kind);
+    let Some(running) = begin(rt, &env).await? else { return Ok(()) };
     publish(rt, &running).await;
 
     let ctx = JobContext {
@@ -168,7 +201,7 @@ async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), E
     if let Some(delay) = retry_in {
         let payload: J =
             serde_json::from_value(done.payload.clone()).map_err(|e| ExecuteError::Requeue(e.to_string()))?;
-        let next = Envelope { job_id: env.job_id, tenant_id: env.tenant_id.clone(), dispatch: done.dispatch, payload };
+        let next = Envelope::for_record(&done, payload);
         rt.queues.push(next, Some(delay)).await.map_err(|e| ExecuteError::Requeue(e.to_string()))?;
     }
     publish(rt, &done).await;

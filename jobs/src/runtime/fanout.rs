@@ -37,7 +37,7 @@ pub(super) async fn after_transition(rt: &Runtime, rec: &JobRecord) {
     if rec.kind == JobKind::DeliverWebhook {
         return;
     }
-    let hooks = match rt.store.list_webhooks(&rec.tenant_id).await {
+    let hooks = match rt.store.webhooks_for_delivery(&rec.tenant_id).await {
         Ok(h) => h,
         Err(e) => {
             tracing::warn!(error = %e, "could not list webhooks; this transition is not delivered");
@@ -45,7 +45,7 @@ pub(super) async fn after_transition(rt: &Runtime, rec: &JobRecord) {
         }
     };
     let control = JobControl { store: rt.store.clone(), queues: rt.queues.clone(), events: rt.events.clone() };
-    for hook in hooks.into_iter().filter(|h| h.wants(event)) {
+    for hook in hooks.iter().filter(|h| h.wants(event)) {
         let body = serde_json::json!({
             "event": event,
             "tenant_id": rec.tenant_id,

@@ -17,6 +17,7 @@ pub mod mongo;
 mod record;
 pub mod sqlite;
 pub mod timed;
+mod webhook_cache;
 
 use std::sync::Arc;
 
@@ -147,6 +148,11 @@ pub trait DeliveryStore: Send + Sync {
 pub trait WebhookStore: Send + Sync {
     async fn create_webhook(&self, hook: &Webhook) -> Result<(), StoreError>;
     async fn list_webhooks(&self, tenant: &TenantId) -> Result<Vec<Webhook>, StoreError>;
+    /// The endpoints a delivery goes to: `list_webhooks`, possibly a few
+    /// seconds old (`TimedStore` caches it; see `webhook_cache`).
+    async fn webhooks_for_delivery(&self, tenant: &TenantId) -> Result<Arc<Vec<Webhook>>, StoreError> {
+        Ok(Arc::new(self.list_webhooks(tenant).await?))
+    }
     async fn get_webhook(&self, tenant: &TenantId, id: &str) -> Result<Option<Webhook>, StoreError>;
     async fn delete_webhook(&self, tenant: &TenantId, id: &str) -> Result<bool, StoreError>;
 }

@@ -41,6 +41,8 @@ pub struct TimedStore {
     inner: DynStore,
     op: Duration,
     blob: Duration,
+    /// Endpoints per tenant for deliveries (see `webhook_cache`).
+    webhooks: super::webhook_cache::WebhookCache,
 }
 
 impl std::fmt::Debug for TimedStore {
@@ -52,7 +54,12 @@ impl std::fmt::Debug for TimedStore {
 impl TimedStore {
     pub fn wrap(inner: DynStore, s: &StoreSettings) -> DynStore {
         let secs = |n: u64| Duration::from_secs(n.max(1));
-        std::sync::Arc::new(Self { inner, op: secs(s.op_timeout_secs), blob: secs(s.blob_timeout_secs) })
+        std::sync::Arc::new(Self {
+            inner,
+            op: secs(s.op_timeout_secs),
+            blob: secs(s.blob_timeout_secs),
+            webhooks: Default::default(),
+        })
     }
 }
 
@@ -226,15 +233,25 @@ impl DeliveryStore for TimedStore {
 #[async_trait]
 impl WebhookStore for TimedStore {
     async fn create_webhook(&self, hook: &Webhook) -> Result<(), StoreError> {
+        self.webhooks.forget(&hook.tenant_id);
         within(self.op, "create_webhook", self.inner.create_webhook(hook)).await
     }
     async fn list_webhooks(&self, tenant: &TenantId) -> Result<Vec<Webhook>, StoreError> {
         within(self.op, "list_webhooks", self.inner.list_webhooks(tenant)).await
     }
+    async fn webhooks_for_delivery(&self, tenant: &TenantId) -> Result<std::sync::Arc<Vec<Webhook>>, StoreError> {
+        if let Some(hooks) = self.webhooks.get(tenant) {
+            return Ok(hooks);
+        }
+        let hooks = std::sync::Arc::new(self.list_webhooks(tenant).await?);
+        self.webhooks.put(tenant, hooks.clone());
+        Ok(hooks)
+    }
     async fn get_webhook(&self, tenant: &TenantId, id: &str) -> Result<Option<Webhook>, StoreError> {
         within(self.op, "get_webhook", self.inner.get_webhook(tenant, id)).await
     }
     async fn delete_webhook(&self, tenant: &TenantId, id: &str) -> Result<bool, StoreError> {
+        self.webhooks.forget(tenant);
         within(self.op, "delete_webhook", self.inner.delete_webhook(tenant, id)).await
     }
 }
