@@ -18,10 +18,10 @@ use super::det_post::DbParams;
 use super::error::OcrError;
 use super::geometry::Pt;
 use super::model::{Model, ModelSpec};
+use super::order::ReadingOrder;
 use super::preprocess::{flatten_to_rgb, pad_vertical, resize_within_bounds, vertical_padding};
 use super::rec::recognize;
 use super::runtime::init_runtime;
-use super::sort::reading_order;
 use super::timings::{Lap, OcrTimings};
 use crate::models_dir::{MissingModels, ModelInventory};
 
@@ -107,6 +107,10 @@ pub struct OcrOptions {
     /// margin), not the blank margins around it (not in RapidOCR; see
     /// the `content` module).
     pub crop_to_content: bool,
+    /// The order lines come out in: along the page's own text angle, columns
+    /// of prose one after the other (default), or RapidOCR's image-row order
+    /// (see the `order` module).
+    pub reading_order: ReadingOrder,
 }
 
 impl Default for OcrOptions {
@@ -122,6 +126,7 @@ impl Default for OcrOptions {
             use_cls: true,
             verify_flip: true,
             crop_to_content: true,
+            reading_order: ReadingOrder::Layout,
         }
     }
 }
@@ -212,7 +217,7 @@ impl OcrEngine {
         let dets = detect(&mut s.det, &img, o.det_limit_side_len, &o.db, o.crop_to_content)?;
         t.det_ms = lap.lap();
         let quads: Vec<[Pt; 4]> = dets.iter().map(|d| d.0).collect();
-        let order = reading_order(&quads);
+        let order = o.reading_order.order(&quads);
         let mut kept = Vec::with_capacity(order.len());
         let mut crops = Vec::with_capacity(order.len());
         for i in order {
