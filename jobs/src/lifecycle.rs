@@ -178,7 +178,6 @@ impl Move {
                 redispatch: true,
                 set_waiting: Some(false),
                 writes: "attempts 0, progress 0, error cleared; a message is pushed",
-                ..base
             },
             Move::RetryStuck => Rule {
                 by: &[Actor::Operator],

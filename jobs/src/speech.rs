@@ -53,9 +53,14 @@ pub struct Checkout {
 impl SpeechPool {
     /// Loads the model and warms `slots` states (blocking: call from
     /// `spawn_blocking` or at start-up).
-    pub fn load(path: &std::path::Path, slots: usize, threads: usize) -> Result<Self, AsrError> {
+    pub fn load(
+        path: &std::path::Path,
+        slots: usize,
+        threads: usize,
+        noise: meeteasy_ai::asr::NoiseRobustness,
+    ) -> Result<Self, AsrError> {
         let started = Instant::now();
-        let model = AsrModel::load(path)?;
+        let model = AsrModel::load(path)?.with_noise_robustness(noise)?;
         let idle = (0..slots.max(1)).map(|_| model.slot()).collect::<Result<Vec<_>, _>>()?;
         metrics::histogram!("meeteasy_model_load_seconds", "model" => "whisper")
             .record(started.elapsed().as_secs_f64());

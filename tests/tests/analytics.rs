@@ -159,7 +159,6 @@ on_both_backends!(idempotency_keys_return_the_same_job_per_tenant, |backend: Bac
 #[tokio::test]
 async fn a_minute_counted_before_parts_keeps_its_count() {
     use meeteasy_models::analytics::Granularity;
-    use meeteasy_pipelines::analytics::RollupStore;
     let app = TestApp::spawn(Backend::Scaled).await;
     let acme = app.token("acme", Role::Organizer);
     let tenant = meeteasy_models::TenantId::parse("acme").unwrap_or_else(|e| panic!("{e}"));

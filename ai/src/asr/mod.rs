@@ -7,7 +7,10 @@
 //!    stable error codes for what clients sent wrong ([`AudioError::code`]);
 //! 2. an [`AsrSlot`] transcribes them. The model ([`AsrModel`]) is loaded
 //!    once per process and shared; each worker slot owns its own whisper.cpp
-//!    state, so slots run in parallel without locks.
+//!    state, so slots run in parallel without locks. Before Whisper, RNNoise
+//!    denoises the clip and a voice-activity gate cuts out what is not
+//!    speech; after it, hallucination guards drop invented text
+//!    ([`NoiseRobustness`], on by default).
 //!
 //! ```no_run
 //! use std::time::Duration;
@@ -36,23 +39,30 @@
 
 mod audio_error;
 mod decode;
+mod denoise;
 mod error;
+mod guards;
+mod highpass;
 mod model;
 mod nonspeech;
 mod options;
 mod precheck;
 mod resample;
+mod robustness;
 mod slot;
 mod sniff;
 mod transcript;
+mod vad;
 mod wer;
 
 pub use audio_error::AudioError;
 pub use decode::{DecodedAudio, MAX_CHANNELS, MAX_SAMPLE_RATE, decode_audio};
 pub use error::AsrError;
+pub use guards::{Rejection, SegmentScores};
 pub use model::AsrModel;
 pub use options::{FULL_AUDIO_CTX, SHORT_CLIP_AUDIO_CTX, SHORT_CLIP_S, TranscribeOptions, auto_audio_ctx};
 pub use resample::WHISPER_SAMPLE_RATE;
+pub use robustness::NoiseRobustness;
 pub use slot::{AsrSlot, NO_SPEECH_THRESHOLD};
-pub use transcript::{AsrTimings, Segment, Transcript};
+pub use transcript::{AsrTimings, DroppedSegment, Segment, Transcript};
 pub use wer::word_error_rate;

@@ -12,6 +12,7 @@ use std::sync::{Arc, Once};
 use whisper_rs::{WhisperContext, WhisperContextParameters};
 
 use super::error::AsrError;
+use super::robustness::NoiseRobustness;
 use super::slot::AsrSlot;
 use crate::models_dir::ModelInventory;
 
@@ -21,6 +22,8 @@ pub struct AsrModel {
     ctx: Arc<WhisperContext>,
     path: PathBuf,
     multilingual: bool,
+    /// What new slots start with.
+    noise: NoiseRobustness,
 }
 
 impl AsrModel {
@@ -34,7 +37,19 @@ impl AsrModel {
         let ctx = WhisperContext::new_with_params(&path, WhisperContextParameters::default())
             .map_err(|e| AsrError::ModelLoad { path: path.clone(), reason: e.to_string() })?;
         let multilingual = ctx.is_multilingual();
-        Ok(Self { ctx: Arc::new(ctx), path, multilingual })
+        Ok(Self { ctx: Arc::new(ctx), path, multilingual, noise: NoiseRobustness::default() })
+    }
+
+    /// The same model with other noise settings for the slots made from it
+    /// (denoiser, voice gate, hallucination guards).
+    pub fn with_noise_robustness(mut self, noise: NoiseRobustness) -> Result<Self, AsrError> {
+        noise.validate()?;
+        self.noise = noise;
+        Ok(self)
+    }
+
+    pub fn noise_robustness(&self) -> &NoiseRobustness {
+        &self.noise
     }
 
     /// Loads the model a models folder laid out by `scripts/fetch-models.sh`

@@ -1,4 +1,5 @@
-//! Mono audio at any rate → 16 kHz, the only rate Whisper takes.
+//! Mono audio at any rate → 16 kHz, the only rate Whisper takes (and, for
+//! the denoiser, 16 kHz ↔ 48 kHz: [`resample`]).
 //!
 //! Why a band-limited FFT resampler (rubato) and not linear interpolation:
 //! uploads are mostly 44.1/48 kHz, and naive decimation folds everything above
@@ -20,6 +21,8 @@ const CHUNK: usize = 1024;
 /// at 384 kHz never sits in memory at its original rate.
 pub(crate) struct ToWhisperRate {
     rate: u32,
+    /// The output rate ([`WHISPER_SAMPLE_RATE`] for uploads).
+    target: u32,
     /// `None` when the input already is at 16 kHz.
     resampler: Option<FftFixedIn<f32>>,
     pending: Vec<f32>,
@@ -29,14 +32,19 @@ pub(crate) struct ToWhisperRate {
 
 impl ToWhisperRate {
     pub(crate) fn new(rate: u32) -> Result<Self, AudioError> {
-        let resampler = if rate == WHISPER_SAMPLE_RATE {
+        Self::between(rate, WHISPER_SAMPLE_RATE)
+    }
+
+    /// A resampler from `rate` to `target` (both non-zero).
+    pub(crate) fn between(rate: u32, target: u32) -> Result<Self, AudioError> {
+        let resampler = if rate == target {
             None
         } else {
-            let r = FftFixedIn::<f32>::new(rate as usize, WHISPER_SAMPLE_RATE as usize, CHUNK, 2, 1)
+            let r = FftFixedIn::<f32>::new(rate as usize, target as usize, CHUNK, 2, 1)
                 .map_err(|e| AudioError::InvalidParams(format!("cannot resample from {rate} Hz: {e}")))?;
             Some(r)
         };
-        Ok(Self { rate, resampler, pending: Vec::new(), input_frames: 0, out: Vec::new() })
+        Ok(Self { rate, target, resampler, pending: Vec::new(), input_frames: 0, out: Vec::new() })
     }
 
     /// Feeds mono samples at the input rate.
@@ -59,13 +67,13 @@ impl ToWhisperRate {
         Ok(())
     }
 
-    /// Flushes the resampler. The result has exactly `ceil(frames * 16000 /
+    /// Flushes the resampler. The result has exactly `ceil(frames * target /
     /// rate)` samples, aligned with the input (the resampler's delay is cut).
     pub(crate) fn finish(mut self) -> Result<Vec<f32>, AudioError> {
         let Some(mut r) = self.resampler.take() else {
             return Ok(self.out);
         };
-        let expected = (self.input_frames * u64::from(WHISPER_SAMPLE_RATE)).div_ceil(u64::from(self.rate)) as usize;
+        let expected = (self.input_frames * u64::from(self.target)).div_ceil(u64::from(self.rate)) as usize;
         let delay = r.output_delay();
         if !self.pending.is_empty() {
             let chunk = r.process_partial(Some(&[&self.pending[..]]), None).map_err(|e| failed(self.rate, &e))?;
@@ -81,6 +89,13 @@ impl ToWhisperRate {
         }
         Ok(self.out.into_iter().skip(delay).take(expected).collect())
     }
+}
+
+/// Resamples a whole mono signal from `from` to `to` Hz in one go.
+pub(crate) fn resample(samples: &[f32], from: u32, to: u32) -> Result<Vec<f32>, AudioError> {
+    let mut r = ToWhisperRate::between(from, to)?;
+    r.push(samples)?;
+    r.finish()
 }
 
 fn failed(rate: u32, e: &dyn std::fmt::Display) -> AudioError {

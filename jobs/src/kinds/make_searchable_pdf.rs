@@ -177,7 +177,7 @@ async fn assemble(
 async fn page_images(ctx: &JobContext, pdf_bytes: Vec<u8>, wanted: &[u32]) -> Result<Vec<PageImage>, JobFailure> {
     let settings = &ctx.services.documents.settings;
     let (limits, dpi) = (settings.pdf_limits(), settings.ocr_dpi);
-    let sources = ctx.services.sandbox.pdf_page_images(pdf_bytes.clone(), &limits, &wanted).await?;
+    let sources = ctx.services.sandbox.pdf_page_images(pdf_bytes.clone(), &limits, wanted).await?;
     let mut out = Vec::new();
     let mut file: Option<tempfile::NamedTempFile> = None;
     for (source, bytes) in sources {

@@ -23,9 +23,12 @@ pub const TTL: Duration = Duration::from_secs(5);
 /// Tenants kept at most (the oldest entries are dropped beyond it).
 const CAPACITY: usize = 10_000;
 
+/// A tenant's endpoints and when they were read.
+type Entry = (Instant, Arc<Vec<Webhook>>);
+
 #[derive(Debug, Default)]
 pub struct WebhookCache {
-    entries: Mutex<HashMap<TenantId, (Instant, Arc<Vec<Webhook>>)>>,
+    entries: Mutex<HashMap<TenantId, Entry>>,
 }
 
 impl WebhookCache {
