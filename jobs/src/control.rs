@@ -176,9 +176,34 @@ impl JobControl {
         match self.store.transition(t).await? {
             Some(rec) => {
                 self.events.publish(JobEvent::for_view(tenant.clone(), rec.view())).await;
+                self.cancel_children(tenant, id).await;
                 Ok((ControlOutcome::Done, Some(rec)))
             }
             None => Ok((ControlOutcome::WrongState, Some(current))),
+        }
+    }
+
+    /// Cancels the children a cancelled fan-in parent queued (a searchable
+    /// PDF's page OCR jobs): nothing would read their results, and on the
+    /// AI pool they would hold slots other tenants wait for. Best effort: a
+    /// child that cannot be cancelled now runs and its result is ignored.
+    async fn cancel_children(&self, tenant: &TenantId, parent: JobId) {
+        let children = match self.store.list_children(tenant, parent).await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(error = %e, %parent, "could not list the children of a cancelled job");
+                return;
+            }
+        };
+        for child in children.iter().filter(|c| !c.status.is_terminal()) {
+            let t = Move::Cancel.transition(tenant, child.id).seen(child);
+            match self.store.transition(t).await {
+                Ok(Some(rec)) => self.events.publish(JobEvent::for_view(tenant.clone(), rec.view())).await,
+                Ok(None) => {} // it ended meanwhile
+                Err(e) => {
+                    tracing::warn!(error = %e, child = %child.id, "could not cancel the child of a cancelled job")
+                }
+            }
         }
     }
 

@@ -287,3 +287,33 @@ on_both_backends!(a_waiting_parent_is_woken_by_its_last_child_or_the_sweeper, |b
     assert!(!b_done.waiting, "the continuation is no longer waiting");
     assert_eq!(b_done.children, 1, "it still knows its children");
 });
+
+// Cancelling a fan-in parent cancels the children it queued that have not
+// ended (nothing would read their results, and on the AI pool they would
+// hold slots); children that ended keep their status.
+on_both_backends!(cancelling_a_parent_cancels_its_open_children, |backend: Backend| async move {
+    use meeteasy_models::JobStatus;
+
+    let app = TestApp::spawn_with(backend, false, |_| {}).await;
+    let mut parent = unqueued_sleep();
+    parent.status = JobStatus::Running;
+    parent.waiting = true;
+    parent.children = 3;
+    let child = |status: JobStatus| {
+        let mut r = unqueued_sleep();
+        r.status = status;
+        r.parent = Some(parent.id);
+        r
+    };
+    let (queued, failed, done) = (child(JobStatus::Queued), child(JobStatus::Failed), child(JobStatus::Succeeded));
+    for r in [&parent, &queued, &failed, &done] {
+        app.jobs.store.create_job(r.clone()).await.unwrap_or_else(|e| panic!("{e}"));
+    }
+    let t = app.token_as("acme", Role::Admin, "adam");
+    let resp = app.post(&format!("/v1/jobs/{}/cancel", parent.id), &t, &json!({})).await;
+    assert_eq!(resp.status().as_u16(), 200);
+    for (rec, want) in [(&queued, "cancelled"), (&failed, "cancelled"), (&done, "succeeded")] {
+        let view = json(app.get(&format!("/v1/jobs/{}", rec.id), &t).await).await;
+        assert_eq!(view["status"], want, "{view}");
+    }
+});

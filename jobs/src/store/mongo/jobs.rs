@@ -15,11 +15,12 @@ use meeteasy_models::{JobError, JobId, JobKind, JobStatus, TenantId};
 use mongodb::Collection;
 use serde::{Deserialize, Serialize};
 
-use super::{MongoStore, bson_date, bson_u64, is_duplicate_key};
+use super::insert_batch::Inserted;
+use super::{MongoStore, bson_date, bson_u64};
 use crate::store::{Created, ErrorPatch, JobFilter, JobPage, JobRecord, JobStore, StoreError, Transition, now};
 
 #[derive(Debug, Serialize, Deserialize)]
-struct JobDoc {
+pub(super) struct JobDoc {
     #[serde(rename = "_id")]
     id: String,
     tenant_id: String,
@@ -137,15 +138,13 @@ fn status_list(from: &[JobStatus]) -> Vec<&'static str> {
 impl JobStore for MongoStore {
     async fn create_job(&self, r: JobRecord) -> Result<Created, StoreError> {
         let d = JobDoc::from(&r);
-        match self.jobs().insert_one(&d).await {
-            Ok(_) => Ok(Created::New(r)),
-            Err(e) if is_duplicate_key(&e) => {
-                match self.find_one_job(doc! {"tenant_id": &d.tenant_id, "idem": &d.idem}).await? {
-                    Some(existing) => Ok(Created::Existing(existing)),
-                    None => Err(e.into()),
-                }
-            }
-            Err(e) => Err(e.into()),
+        let key = doc! {"tenant_id": &d.tenant_id, "idem": &d.idem};
+        match self.job_inserts.insert(d).await? {
+            Inserted::New => Ok(Created::New(r)),
+            Inserted::Duplicate => match self.find_one_job(key).await? {
+                Some(existing) => Ok(Created::Existing(existing)),
+                None => Err(StoreError::corrupt(format!("job {} collided with a job that cannot be read", r.id))),
+            },
         }
     }
 

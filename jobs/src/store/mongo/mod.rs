@@ -11,6 +11,7 @@ mod analytics;
 mod blobs;
 mod delivery;
 mod documents;
+mod insert_batch;
 mod jobs;
 
 use async_trait::async_trait;
@@ -24,6 +25,8 @@ use super::{Store, StoreError};
 #[derive(Debug, Clone)]
 pub struct MongoStore {
     db: Database,
+    /// Job inserts, written in groups (see `insert_batch`).
+    job_inserts: insert_batch::InsertBatcher<jobs::JobDoc>,
 }
 
 /// The database name used when the URL has no path.
@@ -35,7 +38,7 @@ impl MongoStore {
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         let client = Client::with_uri_str(url).await?;
         let db = client.default_database().unwrap_or_else(|| client.database(DEFAULT_DB));
-        let store = Self { db };
+        let store = Self::on(db);
         store.ensure_indexes().await?;
         Ok(store)
     }
@@ -43,9 +46,14 @@ impl MongoStore {
     /// Connects to an explicit database (tests use one database each).
     pub async fn connect_db(url: &str, db_name: &str) -> Result<Self, StoreError> {
         let client = Client::with_uri_str(url).await?;
-        let store = Self { db: client.database(db_name) };
+        let store = Self::on(client.database(db_name));
         store.ensure_indexes().await?;
         Ok(store)
+    }
+
+    fn on(db: Database) -> Self {
+        let job_inserts = insert_batch::InsertBatcher::start(db.collection("jobs"));
+        Self { db, job_inserts }
     }
 
     async fn ensure_indexes(&self) -> Result<(), StoreError> {
