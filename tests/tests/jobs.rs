@@ -317,3 +317,35 @@ on_both_backends!(cancelling_a_parent_cancels_its_open_children, |backend: Backe
         assert_eq!(view["status"], want, "{view}");
     }
 });
+
+// An idle worker picks a new job up at its poll interval, not at its next
+// heartbeat. apalis' interval poll did not arm its next wake-up after it
+// fired, so a job posted after the previous one finished waited for the
+// heartbeat (up to 5 s in `meeteasy dev`; see `jobs::queue::tick`). With a
+// 30 s heartbeat each of these jobs would take seconds; with the poll
+// (10 ms here) it takes the job's own time plus milliseconds. The bound,
+// the job's time plus 3 s, is far above any pickup this machine has shown
+// and a tenth of the heartbeat.
+on_both_backends!(an_idle_worker_picks_up_at_its_poll_interval_not_its_heartbeat, |backend: Backend| async move {
+    // A job of 2 s, as an OCR page takes, then jobs posted to the idle
+    // worker: with apalis' poll the 2 s job waited for the heartbeat (30.7 s)
+    // on the embedded queue. The loss is timing-dependent: it showed with
+    // the default 25 ms poll, not with the tests' usual 10 ms.
+    let app = TestApp::spawn_with(backend, true, |s| {
+        s.runtime.heartbeat_secs = 30;
+        s.runtime.poll_interval_ms = 25;
+    })
+    .await;
+    let t = app.token("acme", Role::Admin);
+    for (round, millis) in [0u64, 2000, 0, 0].into_iter().enumerate() {
+        let resp = app.post("/v1/diagnostics/sleep", &t, &json!({ "millis": millis })).await;
+        let id = json(resp).await["id"].as_str().unwrap_or_default().to_string();
+        let done = app.wait_for_status(&t, &id, &["succeeded"], Duration::from_secs(60)).await;
+        let at = |k: &str| chrono::DateTime::parse_from_rfc3339(done[k].as_str().unwrap_or_default()).ok();
+        let (Some(created), Some(ended)) = (at("created_at"), at("updated_at")) else { panic!("{done}") };
+        let took = (ended - created).to_std().unwrap_or_default();
+        let bound = Duration::from_millis(millis) + Duration::from_secs(3);
+        assert!(took < bound, "round {round}: created → succeeded took {took:?}: {done}");
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+});

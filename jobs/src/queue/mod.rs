@@ -8,6 +8,9 @@
 
 mod redis;
 mod sqlite;
+mod tick;
+
+pub use tick::Tick;
 
 use std::path::Path;
 use std::time::Duration;

@@ -10,7 +10,7 @@ use meeteasy_models::Pool;
 use super::Runtime;
 use super::execute::execute;
 use crate::JobSpec;
-use crate::queue::Queues;
+use crate::queue::{Queues, Tick};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RuntimeError {
@@ -44,7 +44,7 @@ pub(crate) fn register_kind<J: JobSpec>(monitor: Monitor, rt: &Arc<Runtime>) -> 
             let storage = rt.queues.redis_storage::<J>(conn);
             monitor.register(move |_restarts| {
                 WorkerBuilder::new(worker_name(kind.as_str()))
-                    .backend(storage.clone().poll_with_interval(poll))
+                    .backend(storage.clone().poll_with_strategy(Tick::every(poll)))
                     .data(rt.clone())
                     .concurrency(concurrency)
                     .build(execute::<J>)
@@ -54,7 +54,7 @@ pub(crate) fn register_kind<J: JobSpec>(monitor: Monitor, rt: &Arc<Runtime>) -> 
             let storage = rt.queues.sqlite_storage::<J>(pool);
             monitor.register(move |_restarts| {
                 WorkerBuilder::new(worker_name(kind.as_str()))
-                    .backend(storage.clone().poll_with_interval(poll))
+                    .backend(storage.clone().poll_with_strategy(Tick::every(poll)))
                     .data(rt.clone())
                     .concurrency(concurrency)
                     .build(execute::<J>)
