@@ -16,10 +16,21 @@ on_both_backends!(operations_endpoints_answer, |backend: Backend| async move {
     let t = app.token("acme", Role::Admin);
     let resp = app.post("/v1/diagnostics/sleep", &t, &json!({"millis": 0})).await;
     assert_eq!(resp.status().as_u16(), 202);
+    let id = json(resp).await["id"].as_str().unwrap_or_default().to_string();
+    app.wait_for_status(&t, &id, &["succeeded"], std::time::Duration::from_secs(30)).await;
     let metrics = get("/metrics").await.unwrap_or_else(|e| panic!("{e}")).text().await.unwrap_or_default();
-    for needle in
-        ["meeteasy_queue_depth{", "meeteasy_jobs{", "meeteasy_http_requests_total{", "queue=\"", "pool=\"cpu\""]
-    {
+    for needle in [
+        "meeteasy_queue_depth{",
+        "meeteasy_jobs{",
+        "meeteasy_http_requests_total{",
+        "queue=\"",
+        "pool=\"cpu\"",
+        // Where an attempt's time goes, and what it costs the store.
+        "meeteasy_job_phase_seconds_count{kind=\"sleep\",phase=\"start\"}",
+        "meeteasy_job_phase_seconds_count{kind=\"sleep\",phase=\"run\"}",
+        "meeteasy_job_phase_seconds_count{kind=\"sleep\",phase=\"finish\"}",
+        "meeteasy_store_calls_total{op=\"create_job\"}",
+    ] {
         assert!(metrics.contains(needle), "/metrics lacks {needle}:\n{metrics}");
     }
     assert!(metrics.contains("route=\"/v1/diagnostics/sleep\""), "routes are labelled by template");

@@ -133,8 +133,10 @@ fn record_wait(kind: meeteasy_models::JobKind, queued: &JobRecord) {
 async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), ExecuteError> {
     let kind = J::KIND;
     let settings = rt.settings.job(kind);
+    let picked_up = Instant::now();
     let Some(running) = begin(rt, &env).await? else { return Ok(()) };
     publish(rt, &running).await;
+    phase(kind, "start", picked_up);
 
     let ctx = JobContext {
         job_id: env.job_id,
@@ -191,6 +193,8 @@ async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), E
             }
         }
     };
+    phase(kind, "run", started);
+    let finishing = Instant::now();
     let Some(done) = rt.store.transition(transition).await? else {
         return Ok(()); // cancelled while running: the cancellation stands
     };
@@ -206,5 +210,16 @@ async fn run_attempt<J: JobSpec>(rt: &Runtime, env: Envelope<J>) -> Result<(), E
     }
     publish(rt, &done).await;
     super::fanout::after_transition(rt, &done).await;
+    phase(kind, "finish", finishing);
     Ok(())
+}
+
+/// Time spent in one phase of an attempt, so that a gap between the post
+/// and the result shows where it is: `queued` is
+/// `meeteasy_job_queue_wait_seconds`; `start` runs from pickup to the
+/// `running` record (store write, event), `run` is the handler, `finish` the
+/// final write, the retry's push, the event and the webhooks.
+fn phase(kind: meeteasy_models::JobKind, phase: &'static str, since: Instant) {
+    metrics::histogram!("meeteasy_job_phase_seconds", "kind" => kind.as_str(), "phase" => phase)
+        .record(since.elapsed().as_secs_f64());
 }
