@@ -10,32 +10,19 @@
 //! audio, and tiny.en transcribes this sentence word-perfectly at 140 wpm, so
 //! the word error rate bound below catches a broken pipeline, not the model.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use meeteasy_ai::ModelInventory;
-use meeteasy_ai::asr::{AsrModel, AsrSlot, TranscribeOptions, Transcript, decode_audio, word_error_rate as wer};
+use common::whisper_model as model;
+use meeteasy_ai::asr::{AsrSlot, TranscribeOptions, Transcript, decode_audio, word_error_rate as wer};
 
 const SENTENCE: &str = "please send the report to the team by friday";
 const MAX_WER: f64 = 0.2;
 const MAX: Duration = Duration::from_secs(120);
-
-/// One model for the whole file: loading it is the slow part, and sharing
-/// it between slots is what the engine is built for.
-fn model() -> &'static AsrModel {
-    static MODEL: OnceLock<AsrModel> = OnceLock::new();
-    MODEL.get_or_init(|| {
-        let Some(dir) = std::env::var_os("MEETEASY_MODELS_DIR").filter(|d| !d.is_empty()) else {
-            panic!(
-                "MEETEASY_MODELS_DIR is not set. These tests need the Whisper model: run \
-                 `scripts/fetch-models.sh DIR` and rerun with MEETEASY_MODELS_DIR=DIR"
-            );
-        };
-        AsrModel::from_inventory(&ModelInventory::new(dir)).unwrap_or_else(|e| panic!("{e}"))
-    })
-}
 
 fn slot() -> AsrSlot {
     model().slot().unwrap_or_else(|e| panic!("no whisper state: {e}"))

@@ -19,26 +19,13 @@
 //! mean by 0.02).
 
 use std::path::PathBuf;
-use std::sync::OnceLock;
 use std::time::Duration;
 
-use meeteasy_ai::ModelInventory;
-use meeteasy_ai::asr::{
-    AsrModel, AsrSlot, NoiseRobustness, TranscribeOptions, Transcript, decode_audio, word_error_rate,
-};
+use meeteasy_ai::asr::{AsrSlot, NoiseRobustness, TranscribeOptions, Transcript, decode_audio, word_error_rate};
 
-fn model() -> &'static AsrModel {
-    static MODEL: OnceLock<AsrModel> = OnceLock::new();
-    MODEL.get_or_init(|| {
-        let Some(dir) = std::env::var_os("MEETEASY_MODELS_DIR").filter(|d| !d.is_empty()) else {
-            panic!(
-                "MEETEASY_MODELS_DIR is not set. These tests need the Whisper model: run \
-                 `scripts/fetch-models.sh DIR` and rerun with MEETEASY_MODELS_DIR=DIR"
-            );
-        };
-        AsrModel::from_inventory(&ModelInventory::new(dir)).unwrap_or_else(|e| panic!("{e}"))
-    })
-}
+mod common;
+
+use common::whisper_model as model;
 
 fn slot() -> AsrSlot {
     let slot = model().slot().unwrap_or_else(|e| panic!("no whisper state: {e}"));

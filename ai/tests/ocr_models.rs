@@ -9,26 +9,12 @@
 //! of the machine it runs on.
 
 use std::path::Path;
-use std::sync::OnceLock;
 
-use meeteasy_ai::ModelInventory;
-use meeteasy_ai::ocr::{ModelPaths, OcrEngine, OcrLine};
+use meeteasy_ai::ocr::OcrLine;
 
-/// One engine for the whole file: ort allows a single runtime environment per
-/// process and building the sessions is the slow part.
-fn engine() -> &'static OcrEngine {
-    static ENGINE: OnceLock<OcrEngine> = OnceLock::new();
-    ENGINE.get_or_init(|| {
-        let Some(dir) = std::env::var_os("MEETEASY_MODELS_DIR").filter(|d| !d.is_empty()) else {
-            panic!(
-                "MEETEASY_MODELS_DIR is not set. These tests need the OCR models: run \
-                 `scripts/fetch-models.sh DIR` and rerun with MEETEASY_MODELS_DIR=DIR"
-            );
-        };
-        let paths = ModelPaths::from_inventory(&ModelInventory::new(dir)).unwrap_or_else(|e| panic!("{e}"));
-        OcrEngine::new(paths, 2).unwrap_or_else(|e| panic!("the OCR engine did not start: {e}"))
-    })
-}
+mod common;
+
+use common::ocr_engine as engine;
 
 fn recognize(fixture: &str) -> Vec<OcrLine> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(fixture);

@@ -13,24 +13,12 @@
 //! depend on the fonts of the machine it runs on.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
-use meeteasy_ai::ModelInventory;
-use meeteasy_ai::ocr::{ImageLimits, ModelPaths, OcrEngine, OcrLine, decode_image, rapidocr_order};
+use meeteasy_ai::ocr::{ImageLimits, OcrLine, decode_image, rapidocr_order};
 
-fn engine() -> &'static OcrEngine {
-    static ENGINE: OnceLock<OcrEngine> = OnceLock::new();
-    ENGINE.get_or_init(|| {
-        let Some(dir) = std::env::var_os("MEETEASY_MODELS_DIR").filter(|d| !d.is_empty()) else {
-            panic!(
-                "MEETEASY_MODELS_DIR is not set. These tests need the OCR models: run \
-                 `scripts/fetch-models.sh DIR` and rerun with MEETEASY_MODELS_DIR=DIR"
-            );
-        };
-        let paths = ModelPaths::from_inventory(&ModelInventory::new(dir)).unwrap_or_else(|e| panic!("{e}"));
-        OcrEngine::new(paths, 2).unwrap_or_else(|e| panic!("the OCR engine did not start: {e}"))
-    })
-}
+mod common;
+
+use common::ocr_engine as engine;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reading_order")
