@@ -76,11 +76,13 @@ async fn begin<J: JobSpec>(rt: &Runtime, env: &Envelope<J>) -> Result<Option<Job
         && pushed.dispatch == env.dispatch
         && (now() - pushed.updated_at).to_std().unwrap_or_default() <= settings.queue_wait()
     {
-        let mut seen = pushed.clone();
+        let mut seen = Box::new(pushed.clone());
         seen.payload = serde_json::to_value(&env.payload).map_err(|e| ExecuteError::Requeue(e.to_string()))?;
-        let t = Move::Start.transition_from(&env.tenant_id, env.job_id, seen.status).for_dispatch(env.dispatch);
-        if let Some(running) = rt.store.transition(t.seen(&seen)).await? {
-            record_wait(J::KIND, &seen);
+        let queued_at = seen.updated_at;
+        let mut t = Move::Start.transition_from(&env.tenant_id, env.job_id, seen.status).for_dispatch(env.dispatch);
+        t.seen = Some(seen);
+        if let Some(running) = rt.store.transition(t).await? {
+            record_wait(J::KIND, queued_at);
             return Ok(Some(running));
         }
     }
@@ -121,12 +123,12 @@ async fn begin<J: JobSpec>(rt: &Runtime, env: &Envelope<J>) -> Result<Option<Job
     let Some(running) = rt.store.transition(start().seen(&rec)).await? else {
         return Ok(None); // cancelled or finished in the meantime
     };
-    record_wait(J::KIND, &rec);
+    record_wait(J::KIND, rec.updated_at);
     Ok(Some(running))
 }
 
-fn record_wait(kind: meeteasy_models::JobKind, queued: &JobRecord) {
-    let waited = (now() - queued.updated_at).to_std().unwrap_or_default();
+fn record_wait(kind: meeteasy_models::JobKind, queued_at: chrono::DateTime<chrono::Utc>) {
+    let waited = (now() - queued_at).to_std().unwrap_or_default();
     metrics::histogram!("meeteasy_job_queue_wait_seconds", "kind" => kind.as_str()).record(waited.as_secs_f64());
 }
 

@@ -197,9 +197,10 @@ impl JobStore for MongoStore {
     /// ms for a `find_one` and 0.8–1.9 ms for an `update_one` by `_id`), and
     /// a `$or` in a filter does the same. MongoDB runs both well; this form
     /// is as exact there.
-    async fn transition(&self, t: Transition) -> Result<Option<JobRecord>, StoreError> {
+    async fn transition(&self, mut t: Transition) -> Result<Option<JobRecord>, StoreError> {
         let key = doc! {"_id": t.id.to_string()};
-        let mut state = t.seen.as_deref().filter(|s| t.applies_to(s)).cloned();
+        // The caller's record, moved out (not copied: it holds the payload).
+        let mut state = t.seen.take().map(|s| *s).filter(|s| t.applies_to(s));
         for _ in 0..CAS_TRIES {
             let rec = match state.take() {
                 Some(rec) => rec,

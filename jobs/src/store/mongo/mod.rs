@@ -109,10 +109,14 @@ impl MongoStore {
             self.db.collection::<bson::Document>(coll).create_indexes(models).await?;
         }
         // Indexes of earlier versions that no query uses any more: each
-        // would still cost every write.
-        for name in RETIRED_JOB_INDEXES {
-            if let Err(e) = self.db.collection::<bson::Document>("jobs").drop_index(*name).await {
-                tracing::debug!(index = name, error = %e, "retired index not dropped (absent)");
+        // would still cost every write. One listing, then only those present.
+        let jobs = self.db.collection::<bson::Document>("jobs");
+        for name in jobs.list_index_names().await? {
+            if RETIRED_JOB_INDEXES.contains(&name.as_str())
+                && let Err(e) = jobs.drop_index(name.as_str()).await
+            {
+                // Another process starting at the same time dropped it.
+                tracing::debug!(index = %name, error = %e, "retired index not dropped");
             }
         }
         Ok(())
